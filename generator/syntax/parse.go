@@ -1,0 +1,270 @@
+// Package syntax turns .neural source text into an AST with a position on
+// every node. It reports every syntax error of a file in one run by
+// re-parsing after blanking out each statement that failed.
+package syntax
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/rules-neural/rules_neural/generator/diag"
+)
+
+// Limits that turn hostile input into a clear error instead of a hang or an
+// out-of-memory crash.
+const (
+	MaxFileSize = 10 << 20
+	MaxNesting  = 64
+)
+
+var parser = participle.MustBuild[File](
+	participle.Lexer(lexDef{}),
+	participle.Elide("Comment"),
+	participle.UseLookahead(2),
+)
+
+// PosOf converts a participle position to a diag position.
+func PosOf(p lexer.Position) diag.Pos {
+	return diag.Pos{File: p.Filename, Offset: p.Offset, Line: p.Line, Col: p.Column}
+}
+
+// SpanOf returns the span between two participle positions.
+func SpanOf(start, end lexer.Position) diag.Span {
+	s := diag.Span{Start: PosOf(start), End: PosOf(end)}
+	if !s.End.IsValid() {
+		s.End = s.Start
+	}
+	return s
+}
+
+// Parse parses one file. It returns the AST (nil when the file has syntax
+// errors) and every syntax diagnostic found.
+func Parse(filename string, src []byte) (*File, *diag.List) {
+	diags := &diag.List{}
+	if len(src) > MaxFileSize {
+		diags.Errorf(diag.At(diag.Pos{File: filename, Line: 1, Col: 1}),
+			"file is %d bytes; the limit is %d bytes (10 MiB)", len(src), MaxFileSize)
+		return nil, diags
+	}
+	if !precheck(filename, src, diags) {
+		return nil, diags
+	}
+	work := src
+	lastOff, copied := -1, false
+	for attempt := 0; attempt <= diag.MaxErrors; attempt++ {
+		f, err := parseBytes(filename, work)
+		if err == nil {
+			if diags.HasErrors() {
+				return nil, diags
+			}
+			return f, diags
+		}
+		pos, msg := describe(err, work)
+		d := diags.Errorf(diag.At(pos), "%s", msg)
+		if pos.Offset >= len(work) || pos.Offset <= lastOff {
+			// At end of file (or no progress): nothing left to recover.
+			if pos.Offset >= len(work) {
+				attachUnclosed(d, filename, src)
+			}
+			return nil, diags
+		}
+		lastOff = pos.Offset
+		if !copied {
+			work, copied = append([]byte(nil), src...), true
+		}
+		blankStatement(work, pos.Offset)
+	}
+	return nil, diags
+}
+
+// parseBytes runs participle, turning any internal panic into an error so
+// that no input can crash the compiler.
+func parseBytes(filename string, src []byte) (f *File, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			f, err = nil, &LexError{Pos: lexer.Position{Filename: filename, Line: 1, Column: 1},
+				Msg: fmt.Sprintf("internal parser error: %v", r)}
+		}
+	}()
+	return parser.ParseBytes(filename, src)
+}
+
+// describe turns a participle or lexer error into a position and a message
+// in the project's wording.
+func describe(err error, src []byte) (diag.Pos, string) {
+	var le *LexError
+	if errors.As(err, &le) {
+		return PosOf(le.Pos), le.Msg
+	}
+	var pe participle.Error
+	if errors.As(err, &pe) {
+		p := PosOf(pe.Position())
+		msg := pe.Message()
+		if p.Offset >= len(src) || strings.Contains(msg, "<EOF>") {
+			msg = "unexpected end of file: " + strings.TrimPrefix(msg, "unexpected token \"<EOF>\" ")
+			msg = strings.TrimSpace(msg)
+			if strings.HasSuffix(msg, ":") {
+				msg += " a closing `}` or `)` is missing"
+			}
+		}
+		return p, friendly(msg)
+	}
+	return diag.Pos{Line: 1, Col: 1}, err.Error()
+}
+
+// friendly rewrites participle's wording ("unexpected token" … "(expected
+// …)") into the compiler's.
+func friendly(msg string) string {
+	msg = strings.Replace(msg, "unexpected token", "unexpected", 1)
+	msg = strings.Replace(msg, "(expected", "; expected", 1)
+	msg = strings.TrimSuffix(msg, ")")
+	msg = strings.Replace(msg, " ; expected", "; expected", 1)
+	return msg
+}
+
+// blankStatement overwrites the line holding off, and any continuation
+// lines up to the next line that starts a new statement, with spaces, keeping
+// newlines and braces so positions and block structure survive. The parser
+// then resynchronises at the next statement.
+func blankStatement(b []byte, off int) {
+	start := off
+	for start > 0 && b[start-1] != '\n' {
+		start--
+	}
+	end := off
+	for end < len(b) && b[end] != '\n' {
+		end++
+	}
+	depth := 0
+	for i := start; i < end; i++ {
+		switch b[i] {
+		case '(', '[':
+			depth++
+		case ')', ']':
+			depth--
+		}
+	}
+	// An unclosed parenthesis: the statement continues on following lines.
+	for depth > 0 && end < len(b) {
+		next := end + 1
+		lineEnd := next
+		for lineEnd < len(b) && b[lineEnd] != '\n' {
+			lineEnd++
+		}
+		line := strings.TrimSpace(string(b[next:lineEnd]))
+		if line == "" || !startsStatement(line) {
+			for i := next; i < lineEnd; i++ {
+				switch b[i] {
+				case '(', '[':
+					depth++
+				case ')', ']':
+					depth--
+				}
+			}
+			end = lineEnd
+			continue
+		}
+		break
+	}
+	for i := start; i < end; i++ {
+		switch b[i] {
+		case '\n', '{', '}':
+		default:
+			b[i] = ' '
+		}
+	}
+}
+
+// startsStatement guesses whether a trimmed line begins a new layer or
+// section: an identifier directly followed by `(`, `:`, `{` or the end.
+func startsStatement(line string) bool {
+	if line == "" || !isIdentStart(line[0]) {
+		return false
+	}
+	i := 0
+	for i < len(line) && isIdentChar(line[i]) {
+		i++
+	}
+	rest := strings.TrimSpace(line[i:])
+	return rest == "" || rest[0] == '(' || rest[0] == ':' || rest[0] == '{'
+}
+
+// precheck scans tokens once before parsing: it rejects nesting deeper than
+// MaxNesting (which would otherwise recurse without bound) and reports
+// unbalanced closing brackets precisely.
+func precheck(filename string, src []byte, diags *diag.List) bool {
+	s := newScanner(filename, src)
+	depth := 0
+	for {
+		t, err := s.Next()
+		if err != nil {
+			return true // the parser reports lexical errors with recovery
+		}
+		if t.Type == lexer.EOF {
+			return true
+		}
+		if t.Type != tokPunct {
+			continue
+		}
+		switch t.Value {
+		case "(", "[", "{":
+			depth++
+			if depth > MaxNesting {
+				diags.Errorf(diag.At(PosOf(t.Pos)), "nesting is deeper than %d levels", MaxNesting).
+					WithHint("flatten the structure or split it into macros")
+				return false
+			}
+		case ")", "]", "}":
+			depth--
+		}
+	}
+}
+
+// attachUnclosed adds a note pointing at the innermost `{`, `(` or `[` that
+// is still open at end of file.
+func attachUnclosed(d *diag.Diagnostic, filename string, src []byte) {
+	s := newScanner(filename, src)
+	var stack []lexer.Token
+	for {
+		t, err := s.Next()
+		if err != nil || t.Type == lexer.EOF {
+			break
+		}
+		if t.Type != tokPunct {
+			continue
+		}
+		switch t.Value {
+		case "(", "[", "{":
+			stack = append(stack, t)
+		case ")", "]", "}":
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
+			}
+		}
+	}
+	if len(stack) > 0 {
+		t := stack[len(stack)-1]
+		d.WithRelated(diag.At(PosOf(t.Pos)), "unclosed `%s` opened here", t.Value)
+		d.WithHint("add the matching `%s`", closer(t.Value))
+	}
+}
+
+func closer(open string) string {
+	switch open {
+	case "(":
+		return ")"
+	case "[":
+		return "]"
+	}
+	return "}"
+}
+
+// Strings for error messages.
+func (i *Ident) String() string { return i.Name }
+
+// Span returns the identifier's span.
+func (i *Ident) Span() diag.Span { return SpanOf(i.Pos, i.EndPos) }
