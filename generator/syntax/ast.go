@@ -77,7 +77,7 @@ type LayersSection struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
 
-	Keyword   *Ident  `@@ ":"`
+	Keyword   *Ident  `(?= "layers" ":" ) @@ ":"`
 	Bracketed bool    `( @"["`
 	Listed    []*Stmt `  ( @@ ( "," @@ )* ","? )? "]"`
 	Stmts     []*Stmt `| @@+ )`
@@ -142,7 +142,7 @@ type Expr struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
 
-	Left *Term    `@@`
+	Left *Term     `@@`
 	Rest []*OpTerm `@@*`
 }
 
@@ -160,7 +160,7 @@ type Term struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
 
-	Left *Unary      `@@`
+	Left *Unary     `@@`
 	Rest []*OpUnary `@@*`
 }
 

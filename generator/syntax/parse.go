@@ -24,7 +24,7 @@ const (
 var parser = participle.MustBuild[File](
 	participle.Lexer(lexDef{}),
 	participle.Elide("Comment"),
-	participle.UseLookahead(2),
+	participle.UseLookahead(3),
 )
 
 // PosOf converts a participle position to a diag position.
@@ -76,6 +76,17 @@ func Parse(filename string, src []byte) (*File, *diag.List) {
 		if !copied {
 			work, copied = append([]byte(nil), src...), true
 		}
+		if open, ok := unclosedBefore(filename, work, pos); ok {
+			// The statement that really failed is the one whose `(` was never
+			// closed; the parser only noticed at the next line.
+			d.Message = fmt.Sprintf("expected `%s` before %s", closer(open.Value), strings.TrimPrefix(d.Message, "unexpected "))
+			if i := strings.Index(d.Message, "; expected"); i >= 0 {
+				d.Message = d.Message[:i]
+			}
+			d.WithRelated(diag.At(PosOf(open.Pos)), "to close `%s` opened here", open.Value)
+			blankLines(work, open.Pos.Offset, pos.Offset)
+			continue
+		}
 		blankStatement(work, pos.Offset)
 	}
 	return nil, diags
@@ -105,11 +116,11 @@ func describe(err error, src []byte) (diag.Pos, string) {
 		p := PosOf(pe.Position())
 		msg := pe.Message()
 		if p.Offset >= len(src) || strings.Contains(msg, "<EOF>") {
-			msg = "unexpected end of file: " + strings.TrimPrefix(msg, "unexpected token \"<EOF>\" ")
-			msg = strings.TrimSpace(msg)
-			if strings.HasSuffix(msg, ":") {
-				msg += " a closing `}` or `)` is missing"
+			msg = "unexpected end of file"
+			if k := strings.Index(pe.Message(), "(expected "); k >= 0 {
+				msg += "; expected " + strings.TrimSuffix(pe.Message()[k+len("(expected "):], ")")
 			}
+			return p, msg
 		}
 		return p, friendly(msg)
 	}
@@ -170,11 +181,46 @@ func blankStatement(b []byte, off int) {
 		}
 		break
 	}
-	for i := start; i < end; i++ {
-		switch b[i] {
+	blank(b, start, end)
+}
+
+// blank overwrites b[start:end] with spaces, keeping newlines and braces,
+// and leaves a placeholder `_` where the statement began (after a leading
+// `name:` label, which is kept) so the surrounding construct still parses.
+// The placeholder never reaches later stages: a file with syntax errors has
+// no AST.
+func blank(b []byte, start, end int) {
+	i := start
+	for i < end && (b[i] == ' ' || b[i] == '\t') {
+		i++
+	}
+	keep := i
+	if i < end && isIdentStart(b[i]) {
+		j := i
+		for j < end && isIdentChar(b[j]) {
+			j++
+		}
+		k := j
+		for k < end && (b[k] == ' ' || b[k] == '\t') {
+			k++
+		}
+		if k < end && b[k] == ':' {
+			keep = k + 1
+		}
+	}
+	placed := false
+	for p := keep; p < end; p++ {
+		switch b[p] {
 		case '\n', '{', '}':
 		default:
-			b[i] = ' '
+			if !placed && b[p] != ' ' && b[p] != '\t' {
+				b[p] = '_'
+				placed = true
+				continue
+			}
+			if placed || b[p] != ' ' {
+				b[p] = ' '
+			}
 		}
 	}
 }
@@ -268,3 +314,53 @@ func (i *Ident) String() string { return i.Name }
 
 // Span returns the identifier's span.
 func (i *Ident) Span() diag.Span { return SpanOf(i.Pos, i.EndPos) }
+
+// unclosedBefore finds a `(` or `[` opened on an earlier line than pos and
+// still open at pos, when pos starts its line: the mark of a statement whose
+// closing parenthesis is missing.
+func unclosedBefore(filename string, src []byte, pos diag.Pos) (lexer.Token, bool) {
+	lineStart := pos.Offset
+	for lineStart > 0 && src[lineStart-1] != '\n' {
+		lineStart--
+	}
+	if strings.TrimSpace(string(src[lineStart:pos.Offset])) != "" {
+		return lexer.Token{}, false
+	}
+	s := newScanner(filename, src[:pos.Offset])
+	var stack []lexer.Token
+	for {
+		t, err := s.Next()
+		if err != nil || t.Type == lexer.EOF {
+			break
+		}
+		if t.Type != tokPunct {
+			continue
+		}
+		switch t.Value {
+		case "(", "[":
+			stack = append(stack, t)
+		case "{":
+			stack = stack[:0] // a block resets: parentheses never span one
+		case ")", "]":
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
+			}
+		}
+	}
+	if len(stack) == 0 || stack[0].Pos.Line >= pos.Line {
+		return lexer.Token{}, false
+	}
+	return stack[0], true
+}
+
+// blankLines blanks every line from the one holding from up to (not
+// including) the line holding to, keeping newlines and braces.
+func blankLines(b []byte, from, to int) {
+	for from > 0 && b[from-1] != '\n' {
+		from--
+	}
+	for to > from && b[to-1] != '\n' {
+		to--
+	}
+	blank(b, from, to)
+}
