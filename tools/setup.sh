@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Sets up everything rules_neural needs on a fresh Debian machine and builds
+# the compiler into bin/neuralgen. Safe to run again: each step checks first.
+#
+#   - a Go toolchain (the machine's, or Debian's golang-1.19-go as a fallback)
+#   - Debian's Go 1.19 (/usr/lib/go-1.19), which CI uses to prove the code and
+#     every dependency still build with Go 1.19 (the offline Bazel toolchain's
+#     ceiling, see docs/ and DESIGN.md §1)
+#   - the Go modules of go.mod
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf 'setup: %s\n' "$*" >&2; }
+
+apt_updated=0
+apt_install() {
+	if [ "$(id -u)" != 0 ]; then
+		log "need root to install Debian packages: $*"
+		return 1
+	fi
+	if [ "$apt_updated" = 0 ]; then
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+		apt_updated=1
+	fi
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+GO119=/usr/lib/go-1.19/bin/go
+if [ ! -x "$GO119" ]; then
+	log "installing Debian golang-1.19-go"
+	apt_install golang-1.19-go
+fi
+
+if ! command -v go >/dev/null 2>&1; then
+	log "no go on PATH; using Go 1.19 from Debian"
+	export PATH="/usr/lib/go-1.19/bin:$PATH"
+fi
+# Never let a newer go download another toolchain: the registries here serve
+# modules, not toolchains.
+export GOTOOLCHAIN=local
+
+log "downloading Go modules"
+go mod download
+
+log "building bin/neuralgen"
+mkdir -p bin
+go build -trimpath -o bin/neuralgen ./generator/cmd/neuralgen
+log "ready: $(bin/neuralgen version 2>/dev/null | head -n 1 || echo neuralgen)"
