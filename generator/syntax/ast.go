@@ -11,7 +11,7 @@ type File struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
 
-	Items []*Item `@@*`
+	Items []*Item `parser:"@@*"`
 }
 
 // Item is a top-level declaration.
@@ -19,9 +19,9 @@ type Item struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
 
-	Define   *Define   `  @@`
-	Network  *Network  `| @@`
-	Research *Research `| @@`
+	Define   *Define   `parser:"  @@"`
+	Network  *Network  `parser:"| @@"`
+	Research *Research `parser:"| @@"`
 }
 
 // Ident is a name with its position.
@@ -29,58 +29,58 @@ type Ident struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
 
-	Name string `@Ident`
+	Name string `parser:"@Ident"`
 }
 
-// Define is a macro: `define Name(p1, p2) { layer… }`.
+// Define is a macro: `parser:"define Name(p1, p2) { layer… }"`.
 type Define struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
 
-	Name      *Ident   `"define" @@`
-	HasParams bool     `( @"("`
-	Params    []*Ident `  ( @@ ( "," @@ )* ","? )? ")" )?`
-	Body      []*Stmt  `"{" @@* "}"`
+	Name      *Ident   `parser:"\"define\" @@"`
+	HasParams bool     `parser:"( @\"(\""`
+	Params    []*Ident `parser:"  ( @@ ( \",\" @@ )* \",\"? )? \")\" )?"`
+	Body      []*Stmt  `parser:"\"{\" @@* \"}\""`
 }
 
-// Network is `network Name { section… }`.
+// Network is `parser:"network Name { section… }"`.
 type Network struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
 
-	Name     *Ident     `"network" @@ "{"`
-	Sections []*Section `@@* "}"`
+	Name     *Ident     `parser:"\"network\" @@ \"{\""`
+	Sections []*Section `parser:"@@* \"}\""`
 }
 
-// Research is `research Name { key { … } … }`: metadata kept in the IR.
+// Research is `parser:"research Name { key { … } … }"`: metadata kept in the IR.
 type Research struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
 
-	Name *Ident `"research" @@`
-	Body *Dict  `@@`
+	Name *Ident `parser:"\"research\" @@"`
+	Body *Dict  `parser:"@@"`
 }
 
-// Section is one network section. `layers:` has its own form because its
+// Section is one network section. `parser:"layers:"` has its own form because its
 // statements run until the next section; every other section is a name and
-// a value (`loss: "mse"`, `train { … }`, `optimizer: "Adam" { … }`).
+// a value (`parser:"loss: \"mse\""`, `parser:"train { … }"`, `parser:"optimizer: \"Adam\" { … }"`).
 type Section struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
 
-	Layers  *LayersSection `  @@`
-	Generic *Generic       `| @@`
+	Layers  *LayersSection `parser:"  @@"`
+	Generic *Generic       `parser:"| @@"`
 }
 
-// LayersSection is `layers: stmt…` or the bracketed `layers: [a, b, ]`.
+// LayersSection is `parser:"layers: stmt…"` or the bracketed `parser:"layers: [a, b, ]"`.
 type LayersSection struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
 
-	Keyword   *Ident  `(?= "layers" ":" ) @@ ":"`
-	Bracketed bool    `( @"["`
-	Listed    []*Stmt `  ( @@ ( "," @@ )* ","? )? "]"`
-	Stmts     []*Stmt `| @@+ )`
+	Keyword   *Ident  `parser:"(?= \"layers\" \":\" ) @@ \":\""`
+	Bracketed bool    `parser:"( @\"[\""`
+	Listed    []*Stmt `parser:"  ( @@ ( \",\" @@ )* \",\"? )? \"]\""`
+	Stmts     []*Stmt `parser:"| @@+ )"`
 }
 
 // Generic is any non-layers section.
@@ -88,10 +88,10 @@ type Generic struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
 
-	Name  *Ident `@@`
-	Colon bool   `@":"?`
-	Value *Expr  `@@`
-	Extra *Dict  `@@?`
+	Name  *Ident `parser:"@@"`
+	Colon bool   `parser:"@\":\"?"`
+	Value *Expr  `parser:"@@"`
+	Extra *Dict  `parser:"@@?"`
 }
 
 // Stmt is a statement in a layer body: a branch or a layer (or macro call).
@@ -99,42 +99,42 @@ type Stmt struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
 
-	Branch *Branch `  @@`
-	Layer  *Layer  `| @@`
+	Branch *Branch `parser:"  @@"`
+	Layer  *Layer  `parser:"| @@"`
 }
 
-// Branch is `name: { stmt… }`: a branch over a named input, or a
-// ResidualConnection's `shortcut: { … }`.
+// Branch is `parser:"name: { stmt… }"`: a branch over a named input, or a
+// ResidualConnection's `parser:"shortcut: { … }"`.
 type Branch struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
 
-	Name *Ident  `(?! ( "input" | "layers" | "loss" | "optimizer" | "metrics" | "train" | "training" | "execute" | "execution" | "lr_schedule" ) ( ":" | "{" ) ) @@ ":"`
-	Body []*Stmt `"{" @@* "}"`
+	Name *Ident  `parser:"(?! ( \"input\" | \"layers\" | \"loss\" | \"optimizer\" | \"metrics\" | \"train\" | \"training\" | \"execute\" | \"execution\" | \"lr_schedule\" ) ( \":\" | \"{\" ) ) @@ \":\""`
+	Body []*Stmt `parser:"\"{\" @@* \"}\""`
 }
 
-// Layer is `Name(args) [@ device] [{ block }] [* N]`.
+// Layer is `parser:"Name(args) [@ device] [{ block }] [* N]"`.
 type Layer struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
 
-	Name     *Ident  `(?! ( "input" | "layers" | "loss" | "optimizer" | "metrics" | "train" | "training" | "execute" | "execution" | "lr_schedule" ) ( ":" | "{" ) ) (?! Ident ":" ) @@`
-	HasArgs  bool    `( @"("`
-	Args     []*Arg  `  ( @@ ( "," @@ )* ","? )? ")" )?`
-	Device   *Expr   `( "@" @@ )?`
-	HasBlock bool    `( @"{"`
-	Block    []*Stmt `  @@* "}" )?`
-	Repeat   *Expr   `( "*" @@ )?`
+	Name     *Ident  `parser:"(?! ( \"input\" | \"layers\" | \"loss\" | \"optimizer\" | \"metrics\" | \"train\" | \"training\" | \"execute\" | \"execution\" | \"lr_schedule\" ) ( \":\" | \"{\" ) ) (?! Ident \":\" ) @@"`
+	HasArgs  bool    `parser:"( @\"(\""`
+	Args     []*Arg  `parser:"  ( @@ ( \",\" @@ )* \",\"? )? \")\" )?"`
+	Device   *Expr   `parser:"( \"@\" @@ )?"`
+	HasBlock bool    `parser:"( @\"{\""`
+	Block    []*Stmt `parser:"  @@* \"}\" )?"`
+	Repeat   *Expr   `parser:"( \"*\" @@ )?"`
 }
 
-// Arg is a call argument: positional `32`, named `filters=32` or the old
-// spelling `filters: 32`.
+// Arg is a call argument: positional `parser:"32"`, named `parser:"filters=32"` or the old
+// spelling `parser:"filters: 32"`.
 type Arg struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
 
-	Name  *Ident `( (?= Ident ( "=" | ":" ) ) @@ ( "=" | ":" ) )?`
-	Value *Expr  `@@`
+	Name  *Ident `parser:"( (?= Ident ( \"=\" | \":\" ) ) @@ ( \"=\" | \":\" ) )?"`
+	Value *Expr  `parser:"@@"`
 }
 
 // Expr is a sum of terms.
@@ -142,17 +142,17 @@ type Expr struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
 
-	Left *Term     `@@`
-	Rest []*OpTerm `@@*`
+	Left *Term     `parser:"@@"`
+	Rest []*OpTerm `parser:"@@*"`
 }
 
-// OpTerm is `+ term` or `- term`.
+// OpTerm is `parser:"+ term"` or `parser:"- term"`.
 type OpTerm struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
 
-	Op   string `@( "+" | "-" )`
-	Term *Term  `@@`
+	Op   string `parser:"@( \"+\" | \"-\" )"`
+	Term *Term  `parser:"@@"`
 }
 
 // Term is a product of unary expressions.
@@ -160,17 +160,17 @@ type Term struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
 
-	Left *Unary     `@@`
-	Rest []*OpUnary `@@*`
+	Left *Unary     `parser:"@@"`
+	Rest []*OpUnary `parser:"@@*"`
 }
 
-// OpUnary is `* unary` or `/ unary`.
+// OpUnary is `parser:"* unary"` or `parser:"/ unary"`.
 type OpUnary struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
 
-	Op    string `@( "*" | "/" )`
-	Unary *Unary `@@`
+	Op    string `parser:"@( \"*\" | \"/\" )"`
+	Unary *Unary `parser:"@@"`
 }
 
 // Unary is an optionally negated primary.
@@ -178,8 +178,8 @@ type Unary struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
 
-	Neg     bool     `@( "-" )?`
-	Primary *Primary `@@`
+	Neg     bool     `parser:"@( \"-\" )?"`
+	Primary *Primary `parser:"@@"`
 }
 
 // Primary is an atom of an expression.
@@ -187,58 +187,58 @@ type Primary struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
 
-	Float  *string `  @Float`
-	Int    *string `| @Int`
-	String *string `| @String`
-	Var    *string `| @Var`
-	Call   *Call   `| @@`
-	Ident  *string `| @Ident`
-	Paren  *Paren  `| @@`
-	List   *List   `| @@`
-	Dict   *Dict   `| @@`
+	Float  *string `parser:"  @Float"`
+	Int    *string `parser:"| @Int"`
+	String *string `parser:"| @String"`
+	Var    *string `parser:"| @Var"`
+	Call   *Call   `parser:"| @@"`
+	Ident  *string `parser:"| @Ident"`
+	Paren  *Paren  `parser:"| @@"`
+	List   *List   `parser:"| @@"`
+	Dict   *Dict   `parser:"| @@"`
 }
 
-// Call is `Name(args)`: a nested layer, an optimizer, a schedule, HPO(…).
+// Call is `parser:"Name(args)"`: a nested layer, an optimizer, a schedule, HPO(…).
 type Call struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
 
-	Name *Ident `@@ "("`
-	Args []*Arg `( @@ ( "," @@ )* ","? )? ")"`
+	Name *Ident `parser:"@@ \"(\""`
+	Args []*Arg `parser:"( @@ ( \",\" @@ )* \",\"? )? \")\""`
 }
 
-// Paren is `(e)` (grouping) or a tuple `(a, b)`, `(a,)`, `()`.
+// Paren is `parser:"(e)"` (grouping) or a tuple `parser:"(a, b)"`, `parser:"(a,)"`, `parser:"()"`.
 type Paren struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
 
-	Elems         []*Expr `"(" ( @@ ( "," @@ )*`
-	TrailingComma bool    `  @","? )? ")"`
+	Elems         []*Expr `parser:"\"(\" ( @@ ( \",\" @@ )*"`
+	TrailingComma bool    `parser:"  @\",\"? )? \")\""`
 }
 
-// List is `[a, b, …]`.
+// List is `parser:"[a, b, …]"`.
 type List struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
 
-	Elems []*Expr `"[" ( @@ ( "," @@ )* ","? )? "]"`
+	Elems []*Expr `parser:"\"[\" ( @@ ( \",\" @@ )* \",\"? )? \"]\""`
 }
 
-// Dict is `{ key: value … }` with optional commas; a key may take a nested
-// dict without a colon (`metrics { accuracy: 0.9 }`).
+// Dict is `parser:"{ key: value … }"` with optional commas; a key may take a nested
+// dict without a colon (`parser:"metrics { accuracy: 0.9 }"`).
 type Dict struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
 
-	Entries []*Entry `"{" ( @@ ","? )* "}"`
+	Entries []*Entry `parser:"\"{\" ( @@ \",\"? )* \"}\""`
 }
 
-// Entry is one `key: value` of a Dict.
+// Entry is one `parser:"key: value"` of a Dict.
 type Entry struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
 
-	Key   *Ident `@@`
-	Colon bool   `@":"?`
-	Value *Expr  `@@`
+	Key   *Ident `parser:"@@"`
+	Colon bool   `parser:"@\":\"?"`
+	Value *Expr  `parser:"@@"`
 }
