@@ -1,0 +1,6 @@
+//go:build race
+
+package shape
+
+// raceSlowdown scales the timing limits of the speed tests under -race.
+const raceSlowdown = 10
