@@ -106,8 +106,6 @@ func TestErrors(t *testing.T) {
 			0, "PositionalEncoding max_len=512 is shorter than the sequence length 600 of (600, 64)", "at least 600"},
 		{"mha key_dim", chainCase(sh(10, 100), L("MultiHeadAttention", P{"num_heads": 8})),
 			0, "MultiHeadAttention key_dim defaults to F / num_heads, but F = 100 is not divisible by num_heads = 8", "set `key_dim`"},
-		{"mha cross without context", chainCase(sh(10, 64), L("MultiHeadAttention", P{"num_heads": 8, "mode": "cross"})),
-			0, `MultiHeadAttention with mode="cross" needs a context`, ""},
 		{"encoder heads", chainCase(sh(10, 100), L("TransformerEncoder", P{"num_heads": 3, "ff_dim": 64})),
 			0, "TransformerEncoder needs the feature size 100 to be divisible by num_heads = 3", ""},
 		{"recurrent rank", chainCase(sh(28, 28, 1), L("GRU", P{"units": 4})),

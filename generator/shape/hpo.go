@@ -6,6 +6,7 @@ import (
 	"math/rand"
 	"strings"
 
+	"github.com/rules-neural/rules_neural/generator/diag"
 	"github.com/rules-neural/rules_neural/generator/ir"
 )
 
@@ -163,7 +164,13 @@ func (w *combos) try() {
 			i := word*64 + bit
 			oldShape, oldFlags := st.shapes[i], st.flags[i]
 			if f := k.infer(c, i); f != nil && k.firstReport(k.nodes[i], f) {
-				k.report(k.nodes[i], f, sp.prefix(i, c.a))
+				// The default combination is checked (and reported as an
+				// error) by the main pass. Another combination that fails
+				// is a hole in the search space, which is normal for
+				// coupled values such as num_heads and d_model: the
+				// search driver skips it, and the user is told once.
+				f.hint = joinHint(f.hint, "this combination is invalid and is skipped by the search; give both values the same choices, or tie them through one macro parameter, to avoid it")
+				k.reportAs(diag.Warning, k.nodes[i], f, sp.prefix(i, c.a))
 			}
 			if st.flags[i] == oldFlags && sameShape(st.shapes[i], oldShape) {
 				st.shapes[i] = oldShape
@@ -180,6 +187,13 @@ func (w *combos) try() {
 			}
 		}
 	}
+}
+
+func joinHint(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
 }
 
 // sameShape compares shapes, nil (failed) being distinct from empty.

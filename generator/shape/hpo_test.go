@@ -2,6 +2,7 @@ package shape
 
 import (
 	"fmt"
+	"github.com/rules-neural/rules_neural/generator/diag"
 	"strings"
 	"testing"
 
@@ -29,7 +30,10 @@ func TestHPODefaultsStayOnNodes(t *testing.T) {
 	}
 }
 
-func TestHPOCombinationError(t *testing.T) {
+// TestHPOCombinationWarning: a non-default combination that breaks shapes
+// is a hole in the search space, reported once per site as a warning (the
+// default combination is valid here, so the model checks).
+func TestHPOCombinationWarning(t *testing.T) {
 	kernel := intChoice(0, "conv2d.kernel_size", 3, 5, 7)
 	filters := intChoice(1, "conv2d.filters", 8, 16)
 	rate := &ir.HPO{ID: 2, Name: "dropout.rate", Kind: ir.Choice, Choices: []ir.Value{{Kind: ir.KFloat, Float: 0.1}, {Kind: ir.KFloat, Float: 0.5}}}
@@ -46,6 +50,9 @@ func TestHPOCombinationError(t *testing.T) {
 	got := map[string]string{}
 	for _, e := range d.Items {
 		got[e.Span.Start.String()] = e.Message
+		if e.Severity != diag.Warning {
+			t.Errorf("%s: %s, want a warning", e.Severity, e.Message)
+		}
 	}
 	convMsg := got[conv.Span.Start.String()]
 	if want := "with conv2d.kernel_size=7, conv2d.filters=8: Conv2D kernel 7 is larger than the input 6 along the height of (6, 6, 1)"; convMsg != want {

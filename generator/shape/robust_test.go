@@ -147,7 +147,8 @@ func bruteForceHPO(net *ir.Network) []string {
 		c := &ctx{chk: k, st: st, a: a}
 		for i := k.nIn; i < len(k.nodes); i++ {
 			if f := k.infer(c, i); f != nil && k.firstReport(k.nodes[i], f) {
-				k.report(k.nodes[i], f, sp.prefix(i, a))
+				f.hint = joinHint(f.hint, "this combination is invalid and is skipped by the search; give both values the same choices, or tie them through one macro parameter, to avoid it")
+				k.reportAs(diag.Warning, k.nodes[i], f, sp.prefix(i, a))
 			}
 		}
 		j := len(idx) - 1

@@ -23,18 +23,14 @@ func ruleMultiHeadAttention(c *ctx, n *ir.Node, in []ir.Shape) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	mode, err := c.strParam(n, "mode", "self")
-	if err != nil {
-		return result{}, err
-	}
+	// mode="cross" with a single input attends to that input; sema warns
+	// about it, the shapes are those of self-attention.
 	v, k := q, q
 	if len(in) >= 2 {
 		v, k = in[1], in[1]
 		if len(in) == 3 {
 			k = in[2]
 		}
-	} else if mode == "cross" {
-		return result{}, fail("MultiHeadAttention with mode=\"cross\" needs a context: write inputs=[query, context]")
 	}
 	for _, s := range in[1:] {
 		if len(s) != 2 {

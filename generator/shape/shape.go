@@ -284,11 +284,16 @@ func (k *checker) firstReport(n *ir.Node, f *failure) bool {
 // report turns a failure into a diagnostic at its node, followed by the
 // failure's own notes and the macro backtrace of the node.
 func (k *checker) report(n *ir.Node, f *failure, prefix string) {
+	k.reportAs(diag.Error, n, f, prefix)
+}
+
+// reportAs reports f with the given severity.
+func (k *checker) reportAs(sev diag.Severity, n *ir.Node, f *failure, prefix string) {
 	if f.quiet && k.prior {
 		return
 	}
 	s := site(n, f)
-	d := k.diags.Errorf(s.Span, "%s%s", prefix, f.msg)
+	d := k.diags.Add(&diag.Diagnostic{Severity: sev, Span: s.Span, Message: prefix + f.msg})
 	d.Hint = f.hint
 	d.Related = append(d.Related, f.related...)
 	exp := s.Expansion
