@@ -309,3 +309,13 @@ func TestConsequencesOfEarlierErrorsAreQuiet(t *testing.T) {
 		t.Errorf("%q", errorsOf(&d))
 	}
 }
+
+// A kernel error on an input that looks channels-first says so.
+func TestChannelsFirstHint(t *testing.T) {
+	g := newGraph(t, sh(1, 28, 28))
+	g.add(mk(t, "Conv2D", P{"filters": 8, "kernel_size": 3}), g.in(0))
+	d := g.check()
+	if len(d.Items) != 1 || !strings.Contains(d.Items[0].Hint, "looks channels-first") || !strings.Contains(d.Items[0].Hint, "(28, 28, 1)") {
+		t.Errorf("%q / hint %q", errorsOf(d), d.Items[0].Hint)
+	}
+}

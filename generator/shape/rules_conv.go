@@ -71,6 +71,9 @@ func windowShape(n *ir.Node, x ir.Shape, r int, w *window, out ir.Shape) error {
 			} else {
 				f = fail("%s %s %d is larger than the input %d along the %s of %s", n.Type, w.what, w.k[i], in, axisNames[r][i], fmtShape(x))
 			}
+			if cf, ok := channelsFirstLook(n, x, r); ok {
+				return f.withHint("the input %s looks channels-first; shapes in .neural are channels-last (height, width, channels): write %s", fmtShape(x), fmtShape(cf))
+			}
 			return f.withHint("use padding=\"same\", a smaller `%s`, or less downsampling before this layer", w.param)
 		}
 		out[i] = int((in-eff)/s + 1)
@@ -288,4 +291,24 @@ func separableConvRule(r int) rule {
 			flops:     satAdd(satAdd(prod(2, depthwise, pos), prod(2, pointwise, pos)), c.activationFLOPs(n, out)),
 		}, nil
 	}
+}
+
+// channelsFirstLook reports whether x, read directly from a network input,
+// looks like a PyTorch-style (C, spatial…) shape — a small first dimension
+// and larger spatial ones — and returns the channels-last reading.
+func channelsFirstLook(n *ir.Node, x ir.Shape, r int) (ir.Shape, bool) {
+	if len(n.Inputs) == 0 || n.Inputs[0] == nil || n.Inputs[0].Type != "Input" || len(x) != r+1 {
+		return nil, false
+	}
+	if x[0] < 1 || x[0] > 4 {
+		return nil, false
+	}
+	for _, d := range x[1:] {
+		if d <= 4 {
+			return nil, false
+		}
+	}
+	cl := make(ir.Shape, 0, len(x))
+	cl = append(cl, x[1:]...)
+	return append(cl, x[0]), true
 }
