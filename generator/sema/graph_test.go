@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rules-neural/rules_neural/generator/diag"
+
 	"github.com/rules-neural/rules_neural/generator/ir"
 )
 
@@ -493,4 +495,33 @@ func graphWithDevices(n *ir.Network) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// Users of the old tool wrote a token model's input as its embedded shape;
+// (T, F) before Embedding(output_dim=F) is read as (T,) with a warning, and
+// any other rank-2 input is left for shape inference to reject.
+func TestEmbeddedInputShapeCompat(t *testing.T) {
+	m, ds := build(t, `network A { input: (100, 300) layers: Embedding(10000, 300) LSTM(8) }
+network B { input: (100, 64) layers: Embedding(10000, 300) LSTM(8) }`)
+	if ds.HasErrors() {
+		t.Fatalf("errors: %v", ds)
+	}
+	if got := m.Networks[0].Inputs[0].Shape; len(got) != 1 || got[0] != 100 {
+		t.Errorf("A input = %v, want [100]", got)
+	}
+	if got := m.Networks[1].Inputs[0].Shape; len(got) != 2 {
+		t.Errorf("B input = %v, want it unchanged", got)
+	}
+	warned := 0
+	for _, d := range ds.Items {
+		if d.Severity == diag.Warning && strings.Contains(d.Message, "shape after embedding") {
+			warned++
+			if d.Span.Start.Line != 1 {
+				t.Errorf("warning at %s, want line 1", d.Span.Start)
+			}
+		}
+	}
+	if warned != 1 {
+		t.Errorf("want exactly one warning, got %v", ds.Items)
+	}
 }

@@ -2,6 +2,7 @@ package sema
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/rules-neural/rules_neural/generator/diag"
@@ -271,9 +272,39 @@ func (nb *netBuilder) markTokens() {
 		for _, in := range n.Inputs {
 			if inp := nb.inputOf[in]; inp != nil {
 				inp.Tokens = true
+				nb.embeddedShapeCompat(inp, n)
 			}
 		}
 	}
+}
+
+// embeddedShapeCompat applies the compatibility reading of docs/language.md:
+// users of the old tool declared the input of a token model by its shape
+// after embedding, `input: (T, F)` before `Embedding(…, output_dim=F)`.
+// Token indices are (T,); with F equal to the embedding size the
+// declaration can only mean that, so the input becomes (T,) with a warning.
+// Any other rank-2 input feeding an Embedding stays as written (and shape
+// inference reports it).
+func (nb *netBuilder) embeddedShapeCompat(inp *ir.Input, emb *ir.Node) {
+	if len(inp.Shape) != 2 || inp.Shape[1] == ir.Unknown {
+		return
+	}
+	dim, ok := emb.Param("output_dim")
+	if !ok || dim.Kind != ir.KInt || dim.Int != int64(inp.Shape[1]) {
+		return
+	}
+	written := inp.Shape
+	inp.Shape = ir.Shape{written[0]}
+	nb.warnf(inp.Span, "input `%s` is declared (%s, %d), the shape after embedding; Embedding takes the token indices, so it is read as (%s,)",
+		inp.Name, dimString(written[0]), written[1], dimString(written[0])).
+		WithHint("write the token sequence shape: (%s,)", dimString(written[0]))
+}
+
+func dimString(d int) string {
+	if d == ir.Unknown {
+		return "None"
+	}
+	return strconv.Itoa(d)
 }
 
 func (nb *netBuilder) checkInputsUsed() {
