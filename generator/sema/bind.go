@@ -16,6 +16,9 @@ type universals struct {
 	inputs     []*ir.Node
 	inputsSpan diag.Span
 	hasInputs  bool
+	// inputsBad: inputs= was written but could not be resolved (already
+	// reported); wiring must not add errors about the branches it named.
+	inputsBad bool
 }
 
 // positionalOrder is the positional binding order of a layer: the listed
@@ -215,13 +218,13 @@ func (nb *netBuilder) bindUniversal(uni *universals, a *syntax.Arg, owner string
 	}
 	if len(elems) == 0 {
 		nb.errorIn(en, v.Span, "inputs= is empty")
-		uni.hasInputs = false
+		uni.hasInputs, uni.inputsBad = false, true
 		return
 	}
 	for _, e := range elems {
 		if e.Kind != ir.KIdent && e.Kind != ir.KString {
 			nb.errorIn(en, e.Span, "inputs= takes names of inputs or branches, got %s", e.Describe())
-			uni.hasInputs = false
+			uni.hasInputs, uni.inputsBad = false, true
 			return
 		}
 		node := nb.lookupTensor(e.Str)
@@ -233,7 +236,7 @@ func (nb *netBuilder) bindUniversal(uni *universals, a *syntax.Arg, owner string
 			} else if len(names) > 0 {
 				d.WithHint("known names: %s", strings.Join(names, ", "))
 			}
-			uni.hasInputs = false
+			uni.hasInputs, uni.inputsBad = false, true
 			return
 		}
 		uni.inputs = append(uni.inputs, node)

@@ -313,6 +313,8 @@ func (nb *netBuilder) wire(node *ir.Node, uni universals, cur *ir.Node, blk *blo
 				WithHint("name the tensors with inputs=[…], or move the merge after the layers it should skip")
 		}
 	case uni.hasInputs:
+		// Naming the tensors consumes the pending branches, as a merge does.
+		blk.pending = nil
 		node.Inputs = uni.inputs
 		max := 1
 		if spec.Name == "MultiHeadAttention" || spec.Name == "TransformerDecoder" {
@@ -323,7 +325,7 @@ func (nb *netBuilder) wire(node *ir.Node, uni universals, cur *ir.Node, blk *blo
 				WithHint("only merge layers (Add, Concatenate, …) combine several tensors; MultiHeadAttention and TransformerDecoder take inputs=[x, context]")
 		}
 	default:
-		if len(blk.pending) >= 2 {
+		if len(blk.pending) >= 2 && !uni.inputsBad {
 			nb.errorIn(en, node.Span, "`%s` follows branches %s that were not merged", spec.Name, quoteNames(blk.pending)).
 				WithHint("merge them first, e.g. Concatenate(), or name the input with inputs=[…]")
 		}

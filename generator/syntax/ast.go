@@ -109,7 +109,7 @@ type Branch struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
 
-	Name *Ident  `parser:"(?! ( \"input\" | \"layers\" | \"loss\" | \"optimizer\" | \"metrics\" | \"train\" | \"training\" | \"execute\" | \"execution\" | \"lr_schedule\" ) ( \":\" | \"{\" ) ) @@ \":\""`
+	Name *Ident  `parser:"(?! ( \"input\" | \"layers\" | \"loss\" | \"optimizer\" | \"metrics\" | \"train\" | \"training\" | \"execute\" | \"execution\" | \"lr_schedule\" ) ( \":\" | \"{\" ) ) (?= Ident \":\" \"{\" ) @@ \":\""`
 	Body []*Stmt `parser:"\"{\" @@* \"}\""`
 }
 

@@ -29,7 +29,7 @@ func unexpected(t *lexer.Token, expected string) error {
 	if t.EOF() {
 		return participle.Errorf(t.Pos, "unexpected end of file; expected %s", expected)
 	}
-	return participle.Errorf(t.Pos, "unexpected %q; expected %s", t.Value, expected)
+	return participle.Errorf(t.Pos, "unexpected `%s`; expected %s", t.Value, expected)
 }
 
 // Parse implements participle.Parseable.

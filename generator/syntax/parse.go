@@ -6,6 +6,8 @@ package syntax
 import (
 	"errors"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/alecthomas/participle/v2"
@@ -24,7 +26,7 @@ const (
 var parser = participle.MustBuild[File](
 	participle.Lexer(lexDef{}),
 	participle.Elide("Comment"),
-	participle.UseLookahead(3),
+	participle.UseLookahead(1),
 )
 
 // PosOf converts a participle position to a diag position.
@@ -118,7 +120,7 @@ func describe(err error, src []byte) (diag.Pos, string) {
 		if p.Offset >= len(src) || strings.Contains(msg, "<EOF>") {
 			msg = "unexpected end of file"
 			if k := strings.Index(pe.Message(), "(expected "); k >= 0 {
-				msg += "; expected " + strings.TrimSuffix(pe.Message()[k+len("(expected "):], ")")
+				msg += "; expected " + strings.ReplaceAll(strings.TrimSuffix(pe.Message()[k+len("(expected "):], ")"), `"`, "`")
 			}
 			return p, msg
 		}
@@ -134,8 +136,19 @@ func friendly(msg string) string {
 	msg = strings.Replace(msg, "(expected", "; expected", 1)
 	msg = strings.TrimSuffix(msg, ")")
 	msg = strings.Replace(msg, " ; expected", "; expected", 1)
+	// participle quotes the token with %q; show it as written instead.
+	if m := quotedToken.FindStringSubmatchIndex(msg); m != nil {
+		if tok, err := strconv.Unquote(msg[m[2]:m[3]]); err == nil {
+			msg = msg[:m[2]] + "`" + tok + "`" + msg[m[3]:]
+		}
+	}
+	if i := strings.Index(msg, "; expected "); i >= 0 && !strings.Contains(msg[i:], "\\") {
+		msg = msg[:i] + strings.ReplaceAll(msg[i:], `"`, "`")
+	}
 	return msg
 }
+
+var quotedToken = regexp.MustCompile(`^unexpected ("(?:[^"\\]|\\.)*")`)
 
 // blankStatement overwrites the line holding off, and any continuation
 // lines up to the next line that starts a new statement, with spaces, keeping
