@@ -117,6 +117,9 @@ func describe(err error, src []byte) (diag.Pos, string) {
 	if errors.As(err, &pe) {
 		p := PosOf(pe.Position())
 		msg := pe.Message()
+		if strings.HasPrefix(msg, "unexpected end of file") {
+			return p, msg
+		}
 		if p.Offset >= len(src) || strings.Contains(msg, "<EOF>") {
 			msg = "unexpected end of file"
 			if k := strings.Index(pe.Message(), "(expected "); k >= 0 {
