@@ -1,8 +1,10 @@
 package syntax
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -71,10 +73,33 @@ func addSeeds(f *testing.F) {
 func FuzzParse(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, src []byte) {
-		start := time.Now()
-		file, ds := Parse("fuzz.neural", src)
-		if d := time.Since(start); d > 10*time.Second {
-			t.Fatalf("Parse took %v on %d bytes", d, len(src))
+		// The fuzzing engine has no per-input timeout: a hang would stall
+		// it silently, so Parse runs under a deadline.
+		type result struct {
+			file  *File
+			ds    *diag.List
+			panic string
+		}
+		done := make(chan result, 1)
+		go func() {
+			defer func() {
+				if r := recover(); r != nil {
+					done <- result{panic: fmt.Sprintf("%v\n%s", r, debug.Stack())}
+				}
+			}()
+			file, ds := Parse("fuzz.neural", src)
+			done <- result{file: file, ds: ds}
+		}()
+		var file *File
+		var ds *diag.List
+		select {
+		case r := <-done:
+			if r.panic != "" {
+				t.Fatalf("Parse panicked: %s", r.panic)
+			}
+			file, ds = r.file, r.ds
+		case <-time.After(10 * time.Second):
+			t.Fatalf("Parse gave no result after 10s on %d bytes", len(src))
 		}
 		if ds == nil {
 			t.Fatal("Parse returned a nil diagnostic list")
