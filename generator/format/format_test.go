@@ -225,7 +225,14 @@ func dump(f *syntax.File) string {
 					continue
 				}
 				g := s.Generic
-				d.line(1, "section "+g.Name.Name+" = "+d.expr(g.Value, false, false))
+				v := d.expr(g.Value, false, false)
+				if g.Name.Name == "loss" || g.Name.Name == "optimizer" {
+					// fmt canonicalises these names' case (LANGUAGE.md §1).
+					if name := sectionFuncName(g); name != "" {
+						v = strings.Replace(v, name, strings.ToLower(name), 1)
+					}
+				}
+				d.line(1, "section "+g.Name.Name+" = "+v)
 				if g.Extra != nil {
 					d.line(2, "extra "+d.dict(g.Extra))
 				}
@@ -426,4 +433,20 @@ func isBlank(c byte) bool { return c == ' ' || c == '\t' }
 
 func isWordByte(c byte) bool {
 	return c == '_' || c == '$' || c == '.' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// sectionFuncName is the loss or optimizer name a section value spells.
+func sectionFuncName(g *syntax.Generic) string {
+	pr := direct(g.Value)
+	switch {
+	case pr == nil:
+		return ""
+	case pr.String != nil:
+		return syntax.Unquote(*pr.String)
+	case pr.Ident != nil:
+		return *pr.Ident
+	case pr.Call != nil:
+		return pr.Call.Name.Name
+	}
+	return ""
 }

@@ -158,6 +158,7 @@ func (p *printer) generic(g *syntax.Generic) {
 		p.write(":")
 	}
 	p.write(" ")
+	p.canonicalName(g)
 	if d != nil {
 		p.blockDict(d)
 	} else {
@@ -395,10 +396,18 @@ func (p *printer) primary(pr *syntax.Primary) {
 	case pr.Int != nil:
 		p.tok(off, *pr.Int)
 	case pr.String != nil:
+		if c, ok := p.canon[off]; ok {
+			p.tok(off, syntax.Quote(c))
+			return
+		}
 		p.tok(off, syntax.Quote(syntax.Unquote(*pr.String)))
 	case pr.Var != nil:
 		p.tok(off, *pr.Var)
 	case pr.Ident != nil:
+		if c, ok := p.canon[off]; ok {
+			p.tok(off, c)
+			return
+		}
 		p.tok(off, identValue(*pr.Ident))
 	case pr.Call != nil:
 		p.call(pr.Call, false)
@@ -427,6 +436,8 @@ func (p *printer) call(c *syntax.Call, inLayer bool) {
 	var spec *ir.LayerSpec
 	if inLayer {
 		name, spec = p.layerName(name)
+	} else if canonical, ok := p.canon[c.Name.Pos.Offset]; ok {
+		name = canonical
 	}
 	p.tok(c.Name.Pos.Offset, name)
 	open := p.nextTok(identEnd(c.Name))
@@ -583,4 +594,51 @@ func (p *printer) seqFlat(s seq) {
 		p.write(",")
 	}
 	p.tok(s.close, s.rb)
+}
+
+// canonicalName records the canonical spelling of the loss or optimizer
+// named by a `loss:` or `optimizer:` section (`Categorical_CrossEntropy` →
+// `categorical_crossentropy`, `adam` → `Adam`). Aliases keep their own
+// name, lower-cased like the table's; unknown names are left as written.
+func (p *printer) canonicalName(g *syntax.Generic) {
+	var table []*ir.FuncSpec
+	switch g.Name.Name {
+	case "loss":
+		table = ir.Losses
+	case "optimizer":
+		table = ir.Optimizers
+	default:
+		return
+	}
+	pr := direct(g.Value)
+	if pr == nil {
+		return
+	}
+	var name string
+	var off int
+	switch {
+	case pr.String != nil:
+		name, off = syntax.Unquote(*pr.String), pr.Pos.Offset
+	case pr.Ident != nil:
+		name, off = *pr.Ident, pr.Pos.Offset
+	case pr.Call != nil:
+		name, off = pr.Call.Name.Name, pr.Call.Name.Pos.Offset
+	default:
+		return
+	}
+	spec := ir.LookupFunc(table, name)
+	if spec == nil {
+		return
+	}
+	canonical := strings.ToLower(name)
+	if strings.EqualFold(name, spec.Name) {
+		canonical = spec.Name
+	}
+	if canonical == name {
+		return
+	}
+	if p.canon == nil {
+		p.canon = map[int]string{}
+	}
+	p.canon[off] = canonical
 }

@@ -17,6 +17,9 @@ type printer struct {
 	commentEnd map[int]int // comment start offset → end offset
 	commentBeg map[int]int // comment end offset → start offset
 	macros     map[string]bool
+	// canon replaces the token at a source offset with its canonical
+	// spelling (loss and optimizer names, LANGUAGE.md §1).
+	canon map[int]string
 
 	out        []byte // finished lines
 	line       []byte // the line being built, without its indentation
