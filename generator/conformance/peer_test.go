@@ -14,12 +14,12 @@ import (
 // has errors or a file in it checks clean, so the table cannot drift.
 var peerVerdicts = map[string]string{
 	"Neural_Networks_From_Scratch_In_Python/three_inputs_neuron.neural": "two networks share the name ThreeInputNeuron; names must be unique in a file (LANGUAGE.md §2), and each would compile to the same model name",
-	"computer_vision/efficientnet_b0.neural": "the MBConv macro's squeeze-and-excitation ends in Dense layers and then runs a 1x1 Conv2D on the pooled vector; the block lacks the Reshape and Multiply that scale the feature map, so the projection has no spatial input",
-	"computer_vision/resnet50_production.neural": "IdentityBlock adds the block output (4·filters channels) to its input (filters channels, or the previous stage's width) with no projection shortcut, and never downsamples; every stage's first block needs `shortcut: { Conv2D(4·f, 1, strides=s) BatchNormalization() }`",
-	"encoder_decoder_transformer.neural": "two named inputs but one linear sequence with no branch or inputs=; the decoder's Embedding is applied to the encoder's float output, so decoder_input is never used and there is no cross-attention",
-	"seq2seq_transformer.neural": "two named inputs but one linear sequence with no branch or inputs=; the decoder's Embedding is applied to the encoder's float output, so decoder_input is never used and there is no cross-attention",
-	"export_demo.neural": "the input is declared channels-first, shape(1, 28, 28), but shapes are channels-last: the first Conv2D sees a 1-pixel-high image; (28, 28, 1) is meant",
-	"nested_layers.neural": "a `{ block }` on TransformerEncoder, which is not a container (LANGUAGE.md §4), and a TransformerEncoder applied to a (109, 109, 64) feature map instead of a (timesteps, features) sequence",
+	"computer_vision/efficientnet_b0.neural":                            "the MBConv macro's squeeze-and-excitation ends in Dense layers and then runs a 1x1 Conv2D on the pooled vector; the block lacks the Reshape and Multiply that scale the feature map, so the projection has no spatial input",
+	"computer_vision/resnet50_production.neural":                        "IdentityBlock adds the block output (4·filters channels) to its input (filters channels, or the previous stage's width) with no projection shortcut, and never downsamples; every stage's first block needs `shortcut: { Conv2D(4·f, 1, strides=s) BatchNormalization() }`",
+	"encoder_decoder_transformer.neural":                                "two named inputs but one linear sequence with no branch or inputs=; the decoder's Embedding is applied to the encoder's float output, so decoder_input is never used and there is no cross-attention",
+	"seq2seq_transformer.neural":                                        "two named inputs but one linear sequence with no branch or inputs=; the decoder's Embedding is applied to the encoder's float output, so decoder_input is never used and there is no cross-attention",
+	"export_demo.neural":                                                "the input is declared channels-first, shape(1, 28, 28), but shapes are channels-last: the first Conv2D sees a 1-pixel-high image; (28, 28, 1) is meant",
+	"nested_layers.neural":                                              "a `{ block }` on TransformerEncoder, which is not a container (LANGUAGE.md §4), and a TransformerEncoder applied to a (109, 109, 64) feature map instead of a (timesteps, features) sequence",
 }
 
 // TestPeerExamples checks every file the old tool's users wrote and keeps
