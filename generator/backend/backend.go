@@ -1,0 +1,106 @@
+// Package backend is the contract between the checked IR and code
+// generators. A backend is a pure function from a Request to files: no I/O,
+// no clocks, no map-order iteration, so the same IR gives the same bytes
+// everywhere (Bazel caches on it). Backends are registered explicitly by
+// the driver, never by init().
+package backend
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/rules-neural/rules_neural/generator/diag"
+	"github.com/rules-neural/rules_neural/generator/ir"
+)
+
+// Request is what a backend receives: the checked model and options.
+type Request struct {
+	// Model has been through sema and shape inference without errors.
+	Model *ir.Model
+	// Source is the path of the .neural file relative to the workspace or
+	// the current directory, as written in DO NOT EDIT headers.
+	Source string
+	// Networks restricts generation to these network names; empty means
+	// every network of the model.
+	Networks []string
+	// HPOValues pins hyper-parameters by HPO.Name (from `--hpo-values`);
+	// HPOs not listed keep their search space.
+	HPOValues map[string]ir.Value
+	// Options are backend-specific `--opt key=value` settings.
+	Options map[string]string
+}
+
+// File is one generated file. Name is relative to the output directory.
+type File struct {
+	Name    string
+	Content []byte
+}
+
+// Backend generates files for one target.
+type Backend interface {
+	// Name is the value of `neuralgen compile --backend`.
+	Name() string
+	// Generate returns the files, or diagnostics at the positions of the
+	// layers or parameters it cannot express (never dropping them).
+	Generate(req *Request) ([]File, *diag.List)
+}
+
+// Registry maps backend names to backends.
+type Registry struct {
+	byName map[string]Backend
+}
+
+// Register adds b; registering a name twice is a programming error.
+func (r *Registry) Register(b Backend) {
+	if r.byName == nil {
+		r.byName = map[string]Backend{}
+	}
+	if _, dup := r.byName[b.Name()]; dup {
+		panic(fmt.Sprintf("backend %q registered twice", b.Name()))
+	}
+	r.byName[b.Name()] = b
+}
+
+// Lookup returns the backend called name.
+func (r *Registry) Lookup(name string) (Backend, bool) {
+	b, ok := r.byName[name]
+	return b, ok
+}
+
+// Names lists the registered backends in sorted order.
+func (r *Registry) Names() []string {
+	out := make([]string, 0, len(r.byName))
+	for n := range r.byName {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Selected returns the networks a request asks for, in file order, and an
+// error naming the unknown ones.
+func (req *Request) Selected() ([]*ir.Network, error) {
+	if len(req.Networks) == 0 {
+		return req.Model.Networks, nil
+	}
+	want := map[string]bool{}
+	for _, n := range req.Networks {
+		want[n] = true
+	}
+	var out []*ir.Network
+	for _, n := range req.Model.Networks {
+		if want[n.Name] {
+			out = append(out, n)
+			delete(want, n.Name)
+		}
+	}
+	if len(want) > 0 {
+		var missing []string
+		for n := range want {
+			missing = append(missing, n)
+		}
+		sort.Strings(missing)
+		return nil, fmt.Errorf("no network named %v in %s", missing, req.Source)
+	}
+	return out, nil
+}
