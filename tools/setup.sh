@@ -7,6 +7,9 @@
 #     every dependency still build with Go 1.19 (the offline Bazel toolchain's
 #     ceiling, see docs/ and DESIGN.md §1)
 #   - the Go modules of go.mod
+#   - for the generated PyTorch code: Debian's python3 with torch, numpy,
+#     onnx, optuna, pytest and the Fashion-MNIST dataset (skip with
+#     RULES_NEURAL_SKIP_PYTHON=1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +32,22 @@ GO119=/usr/lib/go-1.19/bin/go
 if [ ! -x "$GO119" ]; then
 	log "installing Debian golang-1.19-go"
 	apt_install golang-1.19-go
+fi
+
+# Python side (issue 3): Debian's interpreter with Debian's torch 1.13 (CPU,
+# built against numpy 1.x), ONNX, Optuna, pytest, and the Fashion-MNIST IDX
+# files. Nothing is downloaded at run time; the dataset comes from here.
+PY_DEBS="python3 python3-torch python3-numpy python3-onnx python3-optuna python3-pytest dataset-fashion-mnist"
+if [ "${RULES_NEURAL_SKIP_PYTHON:-0}" != 1 ]; then
+	missing=""
+	for p in $PY_DEBS; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+	done
+	if [ -n "$missing" ]; then
+		log "installing Debian packages:$missing"
+		# shellcheck disable=SC2086
+		apt_install $missing
+	fi
 fi
 
 if ! command -v go >/dev/null 2>&1; then
