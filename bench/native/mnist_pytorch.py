@@ -3,9 +3,12 @@
 The same model as models/mnist.neural, written the way a PyTorch user would:
 Conv2d(1→32, 3×3) + ReLU, 2×2 max-pooling, flatten, Linear(5408→128) + ReLU,
 dropout 0.5, Linear(128→10) producing logits, trained with cross-entropy and
-Adam(lr=0.001). Layers are created in the same order as the generated
-module, so the same seed gives the same initial weights; benchmarks then
-compare like with like.
+Adam(lr=0.001, eps=1e-7). It is the same model as the .neural source, so it
+keeps the two choices the source implies: Glorot-uniform kernels with zero
+biases (Keras' defaults, which the .neural file inherits) and flattening in
+(H, W, C) order (Keras' Flatten on channels-last maps). Layers are created and
+initialised in the same order as the generated module, so the same seed gives
+the same initial weights; benchmarks then compare like with like.
 """
 import argparse
 import sys
@@ -24,10 +27,13 @@ class MNISTNative(nn.Module):
         self.fc1 = nn.Linear(13 * 13 * 32, 128)
         self.drop = nn.Dropout(0.5)
         self.fc2 = nn.Linear(128, 10)
+        for layer in (self.conv, self.fc1, self.fc2):
+            nn.init.xavier_uniform_(layer.weight)
+            nn.init.zeros_(layer.bias)
 
     def forward(self, x):
         x = self.pool(F.relu(self.conv(x)))
-        x = torch.flatten(x, 1)
+        x = torch.flatten(x.permute(0, 2, 3, 1), 1)
         x = self.drop(F.relu(self.fc1(x)))
         return self.fc2(x)
 
