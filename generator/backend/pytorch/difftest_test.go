@@ -79,6 +79,7 @@ func TestDifferential(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the differential test imports every corpus model into torch")
 	}
+	dependOn(t, filepath.Join("testdata", "difftest.py"), filepath.Join(runtimePath(t), "rules_neural", "layers.py"))
 	dir := t.TempDir()
 	var cases []*diffCase
 	files, notClean := 0, 0
@@ -274,7 +275,10 @@ func TestLayersAgainstKeras(t *testing.T) {
 	if err := exec.Command(py, "-c", "import pytest").Run(); err != nil {
 		t.Skip("pytest is not installed for " + py)
 	}
-	cmd := exec.Command(py, "-m", "pytest", "-q", "-p", "no:cacheprovider", filepath.Join(repoRoot, "runtime", "python", "tests", "test_layers.py"))
+	tests := filepath.Join(runtimePath(t), "tests")
+	dependOn(t, filepath.Join(tests, "test_layers.py"), filepath.Join(tests, "data", "keras_layers.npz"),
+		filepath.Join(runtimePath(t), "rules_neural", "layers.py"))
+	cmd := exec.Command(py, "-m", "pytest", "-q", "-p", "no:cacheprovider", filepath.Join(tests, "test_layers.py"))
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("test_layers.py: %v\n%s", err, out)

@@ -124,6 +124,17 @@ func writeFiles(t *testing.T, dir string, files []backend.File) {
 	}
 }
 
+// dependOn reads files that only a Python child process uses, so that Go's
+// test cache is invalidated when they change.
+func dependOn(t *testing.T, paths ...string) {
+	t.Helper()
+	for _, p := range paths {
+		if _, err := os.ReadFile(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // runtimePath is the Python runtime package's directory.
 func runtimePath(t *testing.T) string {
 	t.Helper()
