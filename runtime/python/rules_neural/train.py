@@ -386,6 +386,11 @@ class Trainer:
         for i, (xb, yb) in enumerate(batches):
             out = self._forward(xb)
             loss = self.loss(out, yb)
+            reg = self._regularization()
+            if reg is not None:
+                # Keras adds kernel/bias regularizer penalties to the
+                # training loss (and reports the sum); so do we.
+                loss = loss + reg
             value = float(loss)
             if not math.isfinite(value):
                 raise self._nan_error(value, epoch + 1, i + 1, steps, xb)
@@ -408,6 +413,16 @@ class Trainer:
         self.timings["train_samples"] += seen
         return {"loss": loss_sum / max(seen, 1), "seconds": seconds, "samples": seen,
                 "steps": i + 1, "stop": stop}
+
+    def _regularization(self):
+        """The generated model's regularizer penalty, or None when it has none."""
+        fn = getattr(self.model, "regularization_loss", None)
+        if fn is None:
+            return None
+        reg = fn()
+        if isinstance(reg, torch.Tensor):
+            return reg
+        return None if not reg else torch.as_tensor(float(reg))
 
     def _optimizer_step(self) -> None:
         setup, opt = self.setup, self.setup.optimizer

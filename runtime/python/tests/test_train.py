@@ -269,3 +269,27 @@ def test_same_losses_as_a_hand_written_loop():
     trainer.fit()
     assert len(got) == steps
     np.testing.assert_allclose(got, want, rtol=0, atol=1e-6)
+
+
+class RegularizedMLP(MLP):
+    """MLP with an l2 kernel penalty, as generated for kernel_regularizer=l2(…)."""
+
+    def __init__(self, strength=0.5):
+        super().__init__()
+        self.strength = strength
+
+    def regularization_loss(self):
+        return sum(self.strength * (p ** 2).sum() for n, p in self.named_parameters() if "weight" in n)
+
+
+def test_regularization_penalty_is_added_to_the_training_loss():
+    spec = mlp_spec()
+    _, plain = fit(MLP, spec, size=64, epochs=1)
+    _, penalised = fit(RegularizedMLP, spec, size=64, epochs=1)
+    # Same seed, same data: the only difference is the penalty in the loss.
+    assert penalised.history[0]["loss"] > plain.history[0]["loss"] + 0.1
+    # The penalty shrinks the weights below their initial size.
+    model = train.build_model(RegularizedMLP, 0)
+    fit(RegularizedMLP, spec, size=64, epochs=3, model=model)
+    assert sum(float((p ** 2).sum()) for n, p in model.named_parameters() if "weight" in n) < \
+        sum(float((p ** 2).sum()) for n, p in train.build_model(MLP, 0).named_parameters() if "weight" in n)
