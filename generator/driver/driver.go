@@ -7,9 +7,6 @@ package driver
 import (
 	"github.com/rules-neural/rules_neural/generator/diag"
 	"github.com/rules-neural/rules_neural/generator/ir"
-	"github.com/rules-neural/rules_neural/generator/sema"
-	"github.com/rules-neural/rules_neural/generator/shape"
-	"github.com/rules-neural/rules_neural/generator/syntax"
 )
 
 // Check parses, lowers and shape-checks one file. filename is used verbatim
@@ -21,19 +18,5 @@ import (
 // run. The diagnostics are normalized: in source order, deduplicated and
 // capped (diag.Normalize).
 func Check(filename string, src []byte) (*ir.Model, *diag.List) {
-	file, diags := syntax.Parse(filename, src)
-	if file == nil {
-		diags.Normalize()
-		return nil, diags
-	}
-	model := sema.Build(file, diags)
-	if model != nil {
-		for _, net := range model.Networks {
-			if net != nil {
-				shape.Check(net, diags)
-			}
-		}
-	}
-	diags.Normalize()
-	return model, diags
+	return CheckPinned(filename, src, nil)
 }

@@ -108,6 +108,9 @@ func (g *gen) spec(out tensor, outLay layout) expr {
 		set("precision", optText(net.Execution.Precision)).expr())
 	var hpos []expr
 	for _, h := range net.HPOs {
+		if h.Kind == ir.Choice && len(h.Choices) == 1 {
+			continue // fixed (or pinned with --hpo-values): nothing to search
+		}
 		e := newDict().set("name", pyText(h.Name)).set("kind", pyText(h.Kind.String()))
 		if h.Kind == ir.Choice {
 			choices := make([]expr, len(h.Choices))

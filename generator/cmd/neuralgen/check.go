@@ -61,12 +61,18 @@ func runCheck(e *env, c *command, args []string) int {
 // checkFile reads and checks one file. The model is nil when the file could
 // not be read or parsed.
 func (e *env) checkFile(path string) (*ir.Model, *diag.List, diag.Sources) {
+	return e.checkFilePinned(path, nil)
+}
+
+// checkFilePinned checks path with some hyper-parameters fixed (compile
+// --hpo-values); nil pins is a plain check.
+func (e *env) checkFilePinned(path string, pins driver.Pins) (*ir.Model, *diag.List, diag.Sources) {
 	readDiags := &diag.List{}
 	src := e.load(path, readDiags)
 	if src == nil {
 		return nil, readDiags, nil
 	}
-	model, diags := driver.Check(src.Name, src.Text)
+	model, diags := driver.CheckPinned(src.Name, src.Text, pins)
 	return model, diags, src.Sources()
 }
 

@@ -53,6 +53,7 @@ func runCompile(e *env, c *command, args []string) int {
 	var networks stringsFlag
 	fs.Var(&networks, "network", "generate only this network (repeatable)")
 	check := fs.Bool("check", false, "write nothing; exit 1 if the files on disk are missing or stale")
+	hpoValues := fs.String("hpo-values", "", "JSON file of chosen hyper-parameters (the search driver's best.json) to pin")
 	files, code, done := e.parseFlags(c, fs, args)
 	if done {
 		return code
@@ -68,8 +69,19 @@ func runCompile(e *env, c *command, args []string) int {
 	if !ok {
 		return e.usageError(c, "unknown backend %q (available: %s)", *backendName, strings.Join(registry.Names(), ", "))
 	}
+	var pins driver.Pins
+	if *hpoValues != "" {
+		data, err := os.ReadFile(*hpoValues)
+		if err == nil {
+			pins, err = driver.ParsePins(data)
+		}
+		if err != nil {
+			fmt.Fprintf(e.stderr, "neuralgen compile: --hpo-values: %v\n", err)
+			return exitError
+		}
+	}
 	path := files[0]
-	model, diags, sources := e.checkFile(path)
+	model, diags, sources := e.checkFilePinned(path, pins)
 	if diags.HasErrors() || model == nil {
 		diag.Render(e.stderr, diags, sources)
 		return exitError
