@@ -23,9 +23,6 @@ type Request struct {
 	// Networks restricts generation to these network names; empty means
 	// every network of the model.
 	Networks []string
-	// HPOValues pins hyper-parameters by HPO.Name (from `--hpo-values`);
-	// HPOs not listed keep their search space.
-	HPOValues map[string]ir.Value
 	// Options are backend-specific `--opt key=value` settings.
 	Options map[string]string
 }

@@ -79,8 +79,10 @@ func TestErrors(t *testing.T) {
 	}
 }
 
-// TestPinnedHPOValues pins hyper-parameters like `--hpo-values` does: a
-// value that keeps shapes is generated, one that changes them is refused.
+// TestPinnedHPOValues pins hyper-parameters as `--hpo-values` does
+// (driver.CheckPinned narrows them before shape inference): pinned values,
+// shape-changing ones included, are generated, and no search space or
+// search driver remains.
 func TestPinnedHPOValues(t *testing.T) {
 	src := `network P {
   input: (8,)
@@ -90,26 +92,29 @@ func TestPinnedHPOValues(t *testing.T) {
     Output(2)
   optimizer: Adam(learning_rate=HPO(log_range(1e-4, 1e-2)))
 }`
-	model, diags := driver.Check("p.neural", []byte(src))
+	pins := driver.Pins{
+		"dense.units":             {Kind: ir.KInt, Int: 32},
+		"dropout.rate":            {Kind: ir.KFloat, Float: 0.4},
+		"optimizer.learning_rate": {Kind: ir.KFloat, Float: 0.003},
+	}
+	model, diags := driver.CheckPinned("p.neural", []byte(src), pins)
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
-	req := &backend.Request{Model: model, Source: "p.neural", HPOValues: map[string]ir.Value{
-		"dropout.rate":            {Kind: ir.KFloat, Float: 0.4},
-		"optimizer.learning_rate": {Kind: ir.KFloat, Float: 0.003},
-	}}
-	files, bd := pytorch.New().Generate(req)
+	files, bd := pytorch.New().Generate(&backend.Request{Model: model, Source: "p.neural"})
 	if bd.HasErrors() || len(files) != 1 {
-		t.Fatalf("pinning shape-free values: %v", bd)
+		t.Fatalf("pinned model: %v, %d files", bd, len(files))
 	}
 	text := string(files[0].Content)
-	for _, want := range []string{"nn.Dropout(p=0.4)", `"learning_rate": 0.003`, "nn.Linear(8, 16"} {
+	for _, want := range []string{"nn.Dropout(p=0.4)", `"learning_rate": 0.003`, "nn.Linear(8, 32", "nn.Linear(32, 2", `"hpo": []`} {
 		if !strings.Contains(text, want) {
 			t.Errorf("pinned module lacks %q", want)
 		}
 	}
-	req.HPOValues["dense.units"] = ir.Value{Kind: ir.KInt, Int: 32}
-	if _, bd := pytorch.New().Generate(req); !bd.HasErrors() || !strings.Contains(bd.Error(), "changes shapes") {
-		t.Errorf("pinning a shape-changing value: %v", bd)
+	// Unpinned, the same model gets a search driver beside the module.
+	model, _ = driver.Check("p.neural", []byte(src))
+	files, _ = pytorch.New().Generate(&backend.Request{Model: model, Source: "p.neural"})
+	if len(files) != 2 || files[1].Name != "p_search.py" || !strings.Contains(string(files[1].Content), "hpo.main_compiled(SPEC") {
+		t.Errorf("search driver missing: %d files", len(files))
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/rules-neural/rules_neural/generator/backend"
 	"github.com/rules-neural/rules_neural/generator/diag"
 	"github.com/rules-neural/rules_neural/generator/ir"
+	"strings"
 )
 
 // Backend generates PyTorch modules.
@@ -43,45 +44,22 @@ func (b *Backend) Generate(req *backend.Request) ([]backend.File, *diag.List) {
 			continue
 		}
 		owner[name] = net
-		assign, ok := assignment(net, req.HPOValues, diags)
-		if !ok {
-			continue
-		}
-		content, ok := generateModule(net, req.Source, assign, diags)
+		// HPO values generate at their defaults; `--hpo-values` narrows them
+		// before shape inference (driver.CheckPinned), so pinned values are
+		// the defaults here, shape-changing ones included.
+		content, ok := generateModule(net, req.Source, nil, diags)
 		if !ok {
 			continue
 		}
 		files = append(files, backend.File{Name: name, Content: content})
+		if searchable(net) {
+			module := strings.TrimSuffix(name, ".py")
+			files = append(files, backend.File{Name: module + "_search.py", Content: generateSearch(net, req.Source, module)})
+		}
 	}
 	diags.Normalize()
 	if diags.HasErrors() {
 		return nil, diags
 	}
 	return files, diags
-}
-
-// assignment pins the HPO values given with --hpo-values. Shapes and
-// parameter counts were inferred at the defaults, so only values that do
-// not change shapes can be pinned here; a searched value that changes
-// shapes needs the search driver to re-run the compiler.
-func assignment(net *ir.Network, pinned map[string]ir.Value, diags *diag.List) (ir.Assignment, bool) {
-	if len(pinned) == 0 || len(net.HPOs) == 0 {
-		return nil, true
-	}
-	a := make(ir.Assignment, len(net.HPOs))
-	ok := true
-	for _, h := range net.HPOs {
-		v, found := pinned[h.Name]
-		if !found {
-			continue
-		}
-		if h.Shape && v.String() != h.Default().String() {
-			diags.Errorf(h.Span, "pytorch backend: pinning `%s` to %s changes shapes, which this backend "+
-				"cannot do after shape inference; only values that keep shapes can be pinned", h.Name, v.String())
-			ok = false
-			continue
-		}
-		a[h.ID] = v
-	}
-	return a, ok
 }

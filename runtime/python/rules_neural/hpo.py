@@ -28,6 +28,7 @@ import argparse
 import copy
 import json
 import math
+import os
 from pathlib import Path
 from typing import Any, Callable, Mapping, Optional, Sequence
 
@@ -298,3 +299,89 @@ def main(model_factory: Callable[[dict], Any], spec: Mapping[str, Any],
         return 0
 
     return cli.guarded(run)
+
+
+class CompiledFactory:
+    """Builds each trial's model by compiling the .neural source with its values.
+
+    ``neuralgen compile --backend pytorch --hpo-values`` re-runs shape
+    inference with the trial's values pinned, so a searched width or kernel
+    size gives exactly the model the compiler checked. A combination the
+    compiler rejects raises :class:`UserError`, which prunes the trial.
+    Modules are cached per combination and compiled into a temporary
+    directory that is removed when the process ends.
+    """
+
+    def __init__(self, source: str, network: str, neuralgen: Optional[str] = None):
+        import shutil
+        import tempfile
+
+        self.neuralgen = neuralgen or os.environ.get("NEURALGEN") or shutil.which("neuralgen")
+        if not self.neuralgen:
+            raise UsageError("the search driver compiles each trial with neuralgen: put it on "
+                             "PATH, set NEURALGEN, or pass --neuralgen")
+        if not Path(source).is_file():
+            raise UsageError(f"cannot find the model source {source!r}; pass --source PATH")
+        self.source, self.network = source, network
+        self._dir = tempfile.TemporaryDirectory(prefix="neural-hpo-")
+        self._modules: dict = {}
+
+    def module(self, hp: Mapping[str, Any]) -> Any:
+        import importlib.util
+        import subprocess
+
+        key = json.dumps(dict(hp), sort_keys=True)
+        if key in self._modules:
+            return self._modules[key]
+        index = len(self._modules)
+        out = Path(self._dir.name) / f"trial{index}"
+        out.mkdir()
+        values = out / "hpo_values.json"
+        values.write_text(key)
+        proc = subprocess.run([self.neuralgen, "compile", "--backend", "pytorch", "--network",
+                               self.network, "--hpo-values", str(values), "-o", str(out),
+                               self.source], capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise UserError(f"neuralgen rejected {key}: {proc.stderr.strip()}")
+        path = next(p for p in sorted(out.glob("*.py")) if not p.name.endswith("_search.py"))
+        spec = importlib.util.spec_from_file_location(f"_neural_trial_{index}", path)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        self._modules[key] = mod
+        return mod
+
+    def model(self, hp: Mapping[str, Any]) -> Any:
+        import torch
+
+        mod = self.module(hp)
+        classes = [v for v in vars(mod).values() if isinstance(v, type)
+                   and issubclass(v, torch.nn.Module) and v.__module__ == mod.__name__]
+        if len(classes) != 1:
+            raise UserError(f"expected one model class in the compiled trial, found {len(classes)}")
+        return classes[0]()
+
+    def spec(self, hp: Mapping[str, Any]) -> Mapping[str, Any]:
+        return self.module(hp).SPEC
+
+
+def main_compiled(spec: Mapping[str, Any], network: str,
+                  argv: Optional[Sequence[str]] = None) -> int:
+    """Entry point of generated ``*_search.py`` drivers: trials compile the model."""
+    import sys
+
+    from . import cli
+
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--source", default=spec.get("source"))
+    pre.add_argument("--neuralgen", default=None)
+    known, rest = pre.parse_known_args(list(sys.argv[1:] if argv is None else argv))
+    if "-h" in rest or "--help" in rest:
+        print("search driver options: --source PATH (the .neural file; default "
+              f"{spec.get('source')!r}), --neuralgen PATH (default $NEURALGEN or PATH)\n")
+        return main(lambda hp: None, spec, rest)
+    try:
+        factory = CompiledFactory(known.source, network, known.neuralgen)
+    except UserError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return main(factory.model, spec, rest, spec_factory=factory.spec)

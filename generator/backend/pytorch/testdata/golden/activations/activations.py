@@ -9,7 +9,7 @@ forward() returns logits when the loss is a cross-entropy on a softmax/sigmoid o
 predict() applies the output activation.
 
 Searched hyper-parameters take their default values here; SPEC["hpo"] lists the
-search space for the runtime's search driver.
+search space, which the generated *_search.py driver explores.
 """
 import sys
 
