@@ -7,6 +7,7 @@
 #     every dependency still build with Go 1.19 (the offline Bazel toolchain's
 #     ceiling, see docs/ and DESIGN.md §1)
 #   - the Go modules of go.mod
+#   - for Bazel: tools/setup-bazel.sh (skip with RULES_NEURAL_SKIP_BAZEL=1)
 #   - for the generated PyTorch code: Debian's python3 with torch, numpy,
 #     onnx, optuna, pytest and the Fashion-MNIST dataset (skip with
 #     RULES_NEURAL_SKIP_PYTHON=1)
@@ -60,6 +61,13 @@ export GOTOOLCHAIN=local
 
 log "downloading Go modules"
 go mod download
+
+# Bazel (issue 4): Debian's Bazel 4.2.3 and the offline WORKSPACE set-up,
+# including vendor/ (which plain `go build` then uses too). Skip with
+# RULES_NEURAL_SKIP_BAZEL=1.
+if [ "${RULES_NEURAL_SKIP_BAZEL:-0}" != 1 ]; then
+	bash tools/setup-bazel.sh
+fi
 
 log "building bin/neuralgen"
 mkdir -p bin

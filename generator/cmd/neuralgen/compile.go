@@ -11,11 +11,12 @@ import (
 	"github.com/rules-neural/rules_neural/generator/backend"
 	"github.com/rules-neural/rules_neural/generator/diag"
 	"github.com/rules-neural/rules_neural/generator/driver"
+	"github.com/rules-neural/rules_neural/generator/ir"
 )
 
 var compileCommand = &command{
 	name:    "compile",
-	args:    "--backend B [-o DIR] [--network N] [--check] FILE",
+	args:    "--backend B [-o DIR | --output FILE] [--network N] [--check] FILE",
 	summary: "generate PyTorch, TensorFlow, ONNX or Go code from FILE",
 	detail: `Compile checks FILE and, when it has no errors, generates the backend's
 files for each network (or only the networks named with --network, which
@@ -25,6 +26,12 @@ replaced atomically: a reader sees the old or the new file, never a part.
 The generated files name FILE as the path given on the command line (made
 relative to the current directory when it is absolute), so the same
 command gives the same bytes on every machine.
+
+With --output, the one network selected (the file's only network, or the
+one named with --network) is written to that path instead of DIR/<name>:
+build systems name outputs before the compiler runs (Bazel declares them
+from the target's name). Companion files that only --o writes, such as the
+HPO search driver, are not generated then.
 
 With --check nothing is written: compile compares the files on disk with
 what it would generate, lists the missing or stale ones on standard error
@@ -52,6 +59,7 @@ func runCompile(e *env, c *command, args []string) int {
 	outDir := fs.String("o", "", "output directory (default: the directory of FILE)")
 	var networks stringsFlag
 	fs.Var(&networks, "network", "generate only this network (repeatable)")
+	output := fs.String("output", "", "write the selected network's module to this file (exactly one network)")
 	check := fs.Bool("check", false, "write nothing; exit 1 if the files on disk are missing or stale")
 	hpoValues := fs.String("hpo-values", "", "JSON file of chosen hyper-parameters (the search driver's best.json) to pin")
 	files, code, done := e.parseFlags(c, fs, args)
@@ -60,6 +68,9 @@ func runCompile(e *env, c *command, args []string) int {
 	}
 	if len(files) != 1 {
 		return e.usageError(c, "expected exactly one FILE, got %d", len(files))
+	}
+	if *output != "" && (*outDir != "" || *check) {
+		return e.usageError(c, "--output cannot be combined with -o or --check")
 	}
 	registry := driver.Backends()
 	if *backendName == "" {
@@ -94,6 +105,9 @@ func runCompile(e *env, c *command, args []string) int {
 	if diags.HasErrors() {
 		return exitError
 	}
+	if *output != "" {
+		return e.writeOutput(c, *output, model, req, out)
+	}
 	dir := *outDir
 	if dir == "" {
 		dir = "."
@@ -113,6 +127,39 @@ func runCompile(e *env, c *command, args []string) int {
 			fmt.Fprintf(e.stderr, "neuralgen %s: %v\n", c.name, err)
 			return exitError
 		}
+	}
+	return exitOK
+}
+
+// writeOutput writes the module of the one selected network to path.
+// Each network's module is the first file the backend generates for it;
+// the files after it, up to the next network's module, are companions.
+func (e *env) writeOutput(c *command, path string, model *ir.Model, req *backend.Request, out []backend.File) int {
+	nets, err := req.Selected()
+	if err == nil && len(nets) != 1 {
+		names := make([]string, 0, len(model.Networks))
+		for _, n := range model.Networks {
+			names = append(names, n.Name)
+		}
+		err = fmt.Errorf("--output writes one network, but %s declares %d (%s): choose one with --network",
+			req.Source, len(nets), strings.Join(names, ", "))
+	}
+	if err == nil && len(out) == 0 {
+		err = fmt.Errorf("no file was generated for %s", req.Source)
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "neuralgen %s: %v\n", c.name, err)
+		return exitError
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			fmt.Fprintf(e.stderr, "neuralgen %s: %v\n", c.name, err)
+			return exitError
+		}
+	}
+	if err := driver.WriteFileAtomic(path, out[0].Content, 0o644); err != nil {
+		fmt.Fprintf(e.stderr, "neuralgen %s: %v\n", c.name, err)
+		return exitError
 	}
 	return exitOK
 }

@@ -93,3 +93,41 @@ func TestCompileErrors(t *testing.T) {
 		t.Errorf("unknown backend does not list the backends: %q", r.stderr)
 	}
 }
+
+// --output writes the same bytes as -o, under the name the caller chose,
+// and needs exactly one network.
+func TestCompileOutputFile(t *testing.T) {
+	dir := t.TempDir()
+	neuralgen(t, "", "compile", "--backend", "pytorch", "-o", dir, "testdata/mnist.neural").expect(t, exitOK)
+	out := filepath.Join(dir, "sub", "mnist_pytorch.py")
+	neuralgen(t, "", "compile", "--backend", "pytorch", "--output", out, "testdata/mnist.neural").expect(t, exitOK)
+	want, err := os.ReadFile(filepath.Join(dir, "mnist.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) {
+		t.Errorf("--output and -o give different bytes")
+	}
+
+	two := filepath.Join(dir, "two.neural")
+	if err := os.WriteFile(two, []byte("network A { input: (4,) layers: Output(2) }\nnetwork B { input: (4,) layers: Output(3) }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := neuralgen(t, "", "compile", "--backend", "pytorch", "--output", filepath.Join(dir, "x.py"), two)
+	r.expect(t, exitError)
+	if !strings.Contains(r.stderr, "declares 2 (A, B): choose one with --network") {
+		t.Errorf("two networks and --output: %q", r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "x.py")); err == nil {
+		t.Errorf("x.py written although the command failed")
+	}
+	neuralgen(t, "", "compile", "--backend", "pytorch", "--network", "B", "--output", filepath.Join(dir, "x.py"), two).expect(t, exitOK)
+	if data, _ := os.ReadFile(filepath.Join(dir, "x.py")); !strings.Contains(string(data), "class B(nn.Module):") {
+		t.Errorf("--network B --output did not write B")
+	}
+	neuralgen(t, "", "compile", "--backend", "pytorch", "-o", dir, "--output", out, "testdata/mnist.neural").expect(t, exitUsage)
+}

@@ -445,3 +445,25 @@ func TestFmtWriteAndDiff(t *testing.T) {
 		t.Errorf("fmt -w left files behind: %v", entries)
 	}
 }
+
+func TestSummaryOutputAndExpectedNetworks(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "mnist.json")
+	r := neuralgen(t, "", "summary", "--json", "--output", out, "--expect-network", "MNIST", "testdata/mnist.neural")
+	r.expect(t, exitOK)
+	if r.stdout != "" {
+		t.Errorf("--output also printed: %q", r.stdout)
+	}
+	want := neuralgen(t, "", "summary", "--json", "testdata/mnist.neural").stdout
+	if got, err := os.ReadFile(out); err != nil || string(got) != want {
+		t.Errorf("--output wrote %q (%v), stdout gives %q", got, err, want)
+	}
+	r = neuralgen(t, "", "summary", "--json", "--output", filepath.Join(dir, "x.json"), "--expect-network", "Other", "testdata/mnist.neural")
+	r.expect(t, exitError)
+	if !strings.Contains(r.stderr, "testdata/mnist.neural: error: declares the networks [MNIST], expected [Other]") {
+		t.Errorf("stderr %q", r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "x.json")); err == nil {
+		t.Errorf("summary written although the networks differ")
+	}
+}

@@ -17,6 +17,7 @@ model.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any, Callable, Mapping, Optional, Sequence
@@ -177,4 +178,20 @@ def main(model_cls: Callable[[], Any], spec: Mapping[str, Any],
     args, code = parse(build_parser(spec), argv)
     if args is None:
         return code
+    resolve_paths(args, os.environ.get("BUILD_WORKING_DIRECTORY"))
     return guarded(lambda: run(model_cls, spec, args))
+
+
+def resolve_paths(args: Any, workdir: Optional[str]) -> None:
+    """Makes relative --out and --data-dir relative to ``workdir``.
+
+    ``bazel run`` starts the program in its runfiles tree and names the
+    directory the user ran it from in BUILD_WORKING_DIRECTORY; paths on the
+    command line mean that directory, as for any other command.
+    """
+    if not workdir:
+        return
+    for name in ("out", "data_dir"):
+        value = getattr(args, name, None)
+        if value and not os.path.isabs(value):
+            setattr(args, name, os.path.join(workdir, value))

@@ -1,0 +1,79 @@
+"""neural_py_library: the generated Python module of one network."""
+
+load("//rules:providers.bzl", "NeuralInfo")
+load(":toolchain.bzl", "TOOLCHAIN_TYPE", "neural_toolchain_info")
+
+def _source(ctx):
+    info = ctx.attr.model[NeuralInfo]
+    if len(info.srcs) != 1:
+        fail("model %s has %d sources; neural_py_library compiles a neural_library with exactly one" % (ctx.attr.model.label, len(info.srcs)))
+    return info.srcs[0]
+
+def _import_root(ctx):
+    """The runfiles-relative directory the generated module is imported from."""
+    repo = ctx.label.workspace_name or ctx.workspace_name
+    return "/".join([p for p in [repo, ctx.label.package] if p])
+
+def _neural_py_library_impl(ctx):
+    toolchain = neural_toolchain_info(ctx)
+    src = _source(ctx)
+    out = ctx.outputs.module
+    args = ctx.actions.args()
+    args.add("compile")
+    args.add("--backend", ctx.attr.backend)
+    if ctx.attr.network:
+        args.add("--network", ctx.attr.network)
+    args.add("--output", out)
+    args.add(src)
+    ctx.actions.run(
+        executable = toolchain.neuralgen,
+        arguments = [args],
+        inputs = [src],
+        outputs = [out],
+        mnemonic = "NeuralCompile",
+        progress_message = "Generating %s model %s from %s" % (ctx.attr.backend, out.short_path, src.short_path),
+    )
+    runtime = toolchain.python_runtime
+    runtime_py = runtime[PyInfo]
+    return [
+        DefaultInfo(
+            files = depset([out]),
+            runfiles = ctx.runfiles(files = [out]).merge(runtime[DefaultInfo].default_runfiles),
+        ),
+        PyInfo(
+            transitive_sources = depset([out], transitive = [runtime_py.transitive_sources]),
+            imports = depset([_import_root(ctx)], transitive = [runtime_py.imports]),
+            has_py3_only_sources = True,
+        ),
+        OutputGroupInfo(
+            neural_generated_srcs = depset([out]),
+            # The model's check runs whenever its generated code is built.
+            _validation = ctx.attr.model[OutputGroupInfo]._validation,
+        ),
+    ]
+
+neural_py_library = rule(
+    implementation = _neural_py_library_impl,
+    attrs = {
+        "model": attr.label(
+            mandatory = True,
+            providers = [NeuralInfo],
+            doc = "The neural_library to compile (one source file).",
+        ),
+        "backend": attr.string(
+            default = "pytorch",
+            values = ["pytorch"],
+            doc = "The Python backend. `tensorflow` joins when its backend exists.",
+        ),
+        "network": attr.string(
+            doc = "The network to generate; may be empty when the file declares exactly one.",
+        ),
+    },
+    # A predeclared output, so that `:<name>.py` is a label (py_binary main).
+    outputs = {"module": "%{name}.py"},
+    toolchains = [TOOLCHAIN_TYPE],
+    doc = """The generated Python module `<name>.py` of one network, as a Python library.
+
+Importable as `<name>` (its package directory is on the import path) and
+depending on the rules_neural runtime of the toolchain.""",
+)
