@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/rules-neural/rules_neural/generator/ir"
 )
 
 // Identifiers in generated code come from network, input and layer names.
@@ -125,26 +127,10 @@ func (s *scope) claim(name string) string {
 	return cand
 }
 
-// snakeCase converts a network name to a module name the way Keras names
-// layers, except that digits stay with the word before them:
-// MNISTClassifier → mnist_classifier, GPT2Small → gpt2_small.
+// snakeCase converts a network name to a module name (ir.SnakeCase), with
+// a suffix where that would be a Python keyword or a standard module.
 func snakeCase(name string) string {
-	rs := []rune(ident(name))
-	var step []rune
-	for i := 0; i < len(rs); i++ {
-		if i > 0 && unicode.IsUpper(rs[i]) && i+1 < len(rs) && unicode.IsLower(rs[i+1]) && rs[i-1] != '_' {
-			step = append(step, '_')
-		}
-		step = append(step, rs[i])
-	}
-	var out []rune
-	for i, r := range step {
-		if i > 0 && unicode.IsUpper(r) && unicode.IsLower(step[i-1]) {
-			out = append(out, '_')
-		}
-		out = append(out, unicode.ToLower(r))
-	}
-	s := string(out)
+	s := ir.SnakeCase(ident(name))
 	if pythonKeywords[s] || stdlibModules[s] {
 		s += "_model"
 	}

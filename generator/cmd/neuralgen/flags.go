@@ -64,9 +64,6 @@ func writeCommandUsage(w io.Writer, c *command, fs *flag.FlagSet) {
 		detail = strings.ToUpper(c.summary[:1]) + c.summary[1:] + "."
 	}
 	b.WriteString(detail + "\n")
-	if c.issue != 0 {
-		fmt.Fprintf(&b, "\nNot implemented yet: see issue #%d.\n", c.issue)
-	}
 	if fs != nil {
 		hasFlags := false
 		fs.VisitAll(func(*flag.Flag) { hasFlags = true })

@@ -37,9 +37,7 @@ type command struct {
 	args    string // synopsis after the name: "[--json] FILE..."
 	summary string // one line for `neuralgen help`
 	detail  string // the paragraph(s) for `neuralgen help NAME`
-	// issue is set for commands that are reserved but not implemented yet.
-	issue int
-	run   func(e *env, c *command, args []string) int
+	run     func(e *env, c *command, args []string) int
 }
 
 // commands lists the subcommands in the order `neuralgen help` shows them.
@@ -53,8 +51,7 @@ func commands() []*command {
 		docCommand,
 		versionCommand,
 		compileCommand,
-		{name: "bazel", args: "[--mode fix|diff|print] DIR", issue: 4,
-			summary: "create or update BUILD.bazel targets for the .neural files in DIR"},
+		bazelCommand,
 		{name: "help", args: "[COMMAND]", summary: "show help for neuralgen or for one command", run: runHelp},
 	}
 }
@@ -99,10 +96,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "\nRun 'neuralgen help' for usage.\n")
 		return exitUsage
 	}
-	if c.issue != 0 {
-		fmt.Fprintf(stderr, "neuralgen %s: not implemented yet: see issue #%d\n", c.name, c.issue)
-		return exitUsage
-	}
 	return c.run(e, c, args[1:])
 }
 
@@ -111,11 +104,7 @@ func writeMainUsage(w io.Writer) {
 	b.WriteString("neuralgen compiles .neural model sources.\n\n")
 	b.WriteString("Usage:\n\n\tneuralgen <command> [arguments]\n\nCommands:\n\n")
 	for _, c := range commands() {
-		summary := c.summary
-		if c.issue != 0 {
-			summary += " (not implemented yet)"
-		}
-		fmt.Fprintf(&b, "\t%-8s  %s\n", c.name, summary)
+		fmt.Fprintf(&b, "\t%-8s  %s\n", c.name, c.summary)
 	}
 	b.WriteString("\nA FILE of \"-\" reads standard input.\n")
 	b.WriteString("Run 'neuralgen help <command>' for more about a command.\n")
@@ -135,7 +124,7 @@ func runHelp(e *env, c *command, args []string) int {
 	if target == nil {
 		return e.usageError(c, "unknown command %q", args[0])
 	}
-	if target.issue != 0 || target.name == c.name {
+	if target.name == c.name {
 		writeCommandUsage(e.stdout, target, nil)
 		return exitOK
 	}

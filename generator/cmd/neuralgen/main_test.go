@@ -107,13 +107,40 @@ func TestVersion(t *testing.T) {
 	}
 }
 
-func TestReservedCommands(t *testing.T) {
-	for cmd, issue := range map[string]string{"bazel": "#4"} {
-		r := neuralgen(t, "", cmd, "testdata")
-		r.expect(t, exitUsage)
-		if !strings.Contains(r.stderr, "not implemented yet: see issue "+issue) {
-			t.Errorf("%s: stderr %q", cmd, r.stderr)
-		}
+func TestBazelCommand(t *testing.T) {
+	dir := t.TempDir()
+	model := "network Tiny { input: (4,) layers: Output(2) }\n"
+	if err := os.WriteFile(filepath.Join(dir, "tiny.neural"), []byte(model), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := neuralgen(t, "", "bazel", "--mode", "diff", dir)
+	r.expect(t, exitError)
+	if !strings.Contains(r.stdout, `+    name = "tiny",`) {
+		t.Errorf("diff mode: %q", r.stdout)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "BUILD.bazel")); err == nil {
+		t.Errorf("diff mode wrote BUILD.bazel")
+	}
+	r = neuralgen(t, "", "bazel", "--mode", "print", "--load", "//rules:defs.bzl", dir)
+	r.expect(t, exitOK)
+	if !strings.HasPrefix(r.stdout, `load("//rules:defs.bzl", "neural_model")`) {
+		t.Errorf("print mode: %q", r.stdout)
+	}
+	neuralgen(t, "", "bazel", dir).expect(t, exitOK)
+	if data, err := os.ReadFile(filepath.Join(dir, "BUILD.bazel")); err != nil || !strings.Contains(string(data), `src = "tiny.neural"`) {
+		t.Errorf("fix mode wrote %q (%v)", data, err)
+	}
+	neuralgen(t, "", "bazel", "--mode", "diff", dir).expect(t, exitOK)
+	neuralgen(t, "", "bazel", "--mode", "sideways", dir).expect(t, exitUsage)
+	neuralgen(t, "", "bazel").expect(t, exitUsage)
+	neuralgen(t, "", "bazel", filepath.Join(dir, "missing")).expect(t, exitError)
+}
+
+// The repository's own models/BUILD.bazel is what `neuralgen bazel` keeps.
+func TestModelsBuildFileIsFresh(t *testing.T) {
+	r := neuralgen(t, "", "bazel", "--mode", "diff", "--load", "//rules:defs.bzl", "../../../models")
+	if r.code != exitOK {
+		t.Errorf("models/BUILD.bazel is not up to date; run neuralgen bazel --load //rules:defs.bzl models:\n%s%s", r.stdout, r.stderr)
 	}
 }
 

@@ -1,0 +1,18 @@
+package ir
+
+import "testing"
+
+func TestSnakeCase(t *testing.T) {
+	for in, want := range map[string]string{
+		"MNISTClassifier": "mnist_classifier",
+		"GPT2Small":       "gpt2_small",
+		"ResNet50":        "res_net50",
+		"my_net":          "my_net",
+		"A":               "a",
+		"HTTPServer2":     "http_server2",
+	} {
+		if got := SnakeCase(in); got != want {
+			t.Errorf("SnakeCase(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
