@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs `bazel test //...` and prints the closing line CI recognises
+# ("N passed, N failed", counted from Bazel's per-target results), then
+# checks that a second run with no change is fully cached and reports how
+# long a no-op `bazel build //...` takes (median of 5). Shuts the Bazel
+# server down at the end. Exit status: that of the first `bazel test`, or 1
+# when the second run was not cached.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+log=$(mktemp)
+trap 'rm -f "$log"; bazel shutdown >/dev/null 2>&1 || true' EXIT
+
+bazel test //... 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+# Result lines look like "//models:mnist_pytorch_test   (cached) PASSED in 2.9s".
+results=$(grep -E '^//[^ ]+ +(\(cached\) )?[A-Z ]+( in [0-9.]+s)?$' "$log" || true)
+passed=$(printf '%s\n' "$results" | grep -c ' PASSED' || true)
+total=$(printf '%s\n' "$results" | grep -c '^//' || true)
+failed=$((total - passed))
+if [ "$rc" != 0 ] && [ "$failed" = 0 ]; then
+	failed=1 # the build itself failed before any test ran
+fi
+echo "bazel test //...: $passed passed, $failed failed"
+if [ "$rc" != 0 ]; then
+	exit "$rc"
+fi
+
+bazel test //... >"$log" 2>&1
+cached=$(grep -cE '^//[^ ]+ +\(cached\) PASSED' "$log" || true)
+echo "bazel test //... again, no change: $cached of $total results (cached)"
+if [ "$cached" != "$total" ]; then
+	cat "$log"
+	exit 1
+fi
+
+times=""
+for _ in 1 2 3 4 5; do
+	start=$(date +%s%N)
+	bazel build //... >/dev/null 2>&1 || exit 1
+	times="$times $(( ($(date +%s%N) - start) / 1000000 ))"
+done
+median=$(printf '%s\n' $times | sort -n | sed -n 3p)
+echo "no-op bazel build //...: median ${median} ms of 5 (runs:${times} ms)"
