@@ -16,3 +16,18 @@ func TestSnakeCase(t *testing.T) {
 		}
 	}
 }
+
+func TestKerasLayerName(t *testing.T) {
+	for in, want := range map[string]string{
+		"Conv2D":             "conv2d",
+		"BatchNormalization": "batch_normalization",
+		"MaxPooling2D":       "max_pooling2d",
+		"SimpleRNN":          "simple_rnn",
+		"LSTM":               "lstm",
+		"Conv2DTranspose":    "conv2d_transpose",
+	} {
+		if got := KerasLayerName(in); got != want {
+			t.Errorf("KerasLayerName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -64,31 +64,6 @@ func (nb *netBuilder) claimName(node *ir.Node, uni universals, en *env) {
 	nb.named[uni.name] = entry
 }
 
-// snakeName converts a layer type to Keras' default layer name:
-// Conv2D → conv2d, BatchNormalization → batch_normalization,
-// MaxPooling2D → max_pooling2d, SimpleRNN → simple_rnn, LSTM → lstm.
-func snakeName(t string) string {
-	// Keras: re.sub("(.)([A-Z][a-z0-9]+)", r"\1_\2", name), then
-	// re.sub("([a-z])([A-Z])", r"\1_\2", …).lower().
-	rs := []rune(t)
-	var step1 []rune
-	for i := 0; i < len(rs); i++ {
-		if i > 0 && unicode.IsUpper(rs[i]) && i+1 < len(rs) && isLowerOrDigit(rs[i+1]) {
-			step1 = append(step1, '_')
-		}
-		step1 = append(step1, rs[i])
-	}
-	var out []rune
-	for i, r := range step1 {
-		if i > 0 && unicode.IsUpper(r) && unicode.IsLower(step1[i-1]) {
-			out = append(out, '_')
-		}
-		out = append(out, unicode.ToLower(r))
-	}
-	return string(out)
-}
-
-func isLowerOrDigit(r rune) bool { return unicode.IsLower(r) || unicode.IsDigit(r) }
 
 // assignNames names every node that has no name= like Keras does: the
 // first Dense is `dense`, the next `dense_1`, skipping names already taken
@@ -108,7 +83,7 @@ func (nb *netBuilder) assignNames() {
 		if n.Name != "" {
 			return
 		}
-		base := snakeName(n.Type)
+		base := ir.KerasLayerName(n.Type)
 		for {
 			c := counters[base]
 			counters[base] = c + 1
@@ -148,7 +123,7 @@ func (nb *netBuilder) nameHPOs() {
 		if u.node != nil {
 			owner := u.node.Name
 			if owner == "" {
-				owner = snakeName(u.node.Type)
+				owner = ir.KerasLayerName(u.node.Type)
 			}
 			name = owner + "." + u.label
 		}
