@@ -28,10 +28,7 @@ func newWorkspace(t *testing.T) *workspace {
 	if _, err := exec.LookPath("bazel"); err != nil {
 		t.Skip("no bazel on PATH (tools/setup-bazel.sh installs it)")
 	}
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
+	root := repoRoot(t)
 	if _, err := os.Stat(filepath.Join(root, "vendor", "modules.txt")); err != nil {
 		t.Skip("vendor/ is missing: run tools/setup-bazel.sh")
 	}
@@ -78,6 +75,15 @@ func newWorkspace(t *testing.T) *workspace {
 		t.Fatal(err)
 	}
 	return w
+}
+
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
 }
 
 type bazelResult struct {
@@ -151,6 +157,26 @@ func TestBazelWorkspace(t *testing.T) {
 	r = w.bazel(t, "build", "//missing:orphan")
 	if r.code == 0 || !strings.Contains(r.stderr, "in model attribute of neural_py_library rule //missing:orphan: rule '//missing:nope' does not exist") {
 		t.Errorf("bazel build //missing:orphan: exit %d\n%s", r.code, r.stderr)
+	}
+
+	// A prebuilt compiler through a toolchain of the workspace's own
+	// generates the same bytes.
+	build := exec.Command("go", "build", "-o", filepath.Join(w.dir, "toolchain", "neuralgen"), "./generator/cmd/neuralgen")
+	build.Dir = repoRoot(t)
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build neuralgen: %v\n%s", err, out)
+	}
+	r = w.bazel(t, "aquery", "--extra_toolchains=//toolchain:prebuilt_toolchain", "mnemonic(NeuralCompile, //good:tiny_pytorch)")
+	if r.code != 0 || !strings.Contains(r.stdout, "Command Line: (exec toolchain/neuralgen \\\n    compile") ||
+		!strings.Contains(r.stdout, "Inputs: [good/tiny.neural, toolchain/neuralgen]") {
+		t.Errorf("the NeuralCompile action does not run the prebuilt toolchain's neuralgen:\n%s%s", r.stdout, r.stderr)
+	}
+	r = w.bazel(t, "build", "--extra_toolchains=//toolchain:prebuilt_toolchain", "//good:tiny_pytorch")
+	if r.code != 0 {
+		t.Fatalf("build with the prebuilt toolchain failed:\n%s", r.stderr)
+	}
+	if again, err := os.ReadFile(filepath.Join(w.dir, "bazel-bin", "good", "tiny_pytorch.py")); err != nil || !bytes.Equal(again, gen) {
+		t.Errorf("the prebuilt toolchain generated other bytes (%v)", err)
 	}
 
 	// Declared networks that the file does not have.

@@ -24,6 +24,7 @@ neural_toolchain = rule(
         "neuralgen": attr.label(
             mandatory = True,
             executable = True,
+            allow_files = True,
             cfg = "exec",
             doc = "The neuralgen binary: built from source by default, or a prebuilt one.",
         ),
