@@ -64,7 +64,6 @@ func (nb *netBuilder) claimName(node *ir.Node, uni universals, en *env) {
 	nb.named[uni.name] = entry
 }
 
-
 // assignNames names every node that has no name= like Keras does: the
 // first Dense is `dense`, the next `dense_1`, skipping names already taken
 // by name= or inputs. Wrapped layers are named before their wrapper, as
