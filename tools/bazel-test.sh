@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs `bazel test //...` and prints the closing line CI recognises
 # ("N passed, N failed", counted from Bazel's per-target results), then
+# trains the MNIST model for one epoch on synthetic data with `bazel run`,
 # checks that a second run with no change is fully cached and reports how
 # long a no-op `bazel build //...` takes (median of 5). Shuts the Bazel
 # server down at the end. Exit status: that of the first `bazel test`, or 1
@@ -25,6 +26,17 @@ echo "bazel test //...: $passed passed, $failed failed"
 if [ "$rc" != 0 ]; then
 	exit "$rc"
 fi
+
+# The training entry point under `bazel run` (synthetic data: seconds).
+out=$(mktemp -d)
+if ! bazel run //models:mnist_train -- --epochs 1 --dataset synthetic --quiet --out "$out" >"$log" 2>&1 ||
+	[ ! -s "$out/metrics.json" ] || [ ! -s "$out/checkpoint.pt" ]; then
+	cat "$log"
+	echo "bazel run //models:mnist_train failed"
+	exit 1
+fi
+echo "bazel run //models:mnist_train -- --epochs 1 --dataset synthetic: wrote $(cd "$out" && ls | tr '\n' ' ')"
+rm -rf "$out"
 
 bazel test //... >"$log" 2>&1
 cached=$(grep -cE '^//[^ ]+ +\(cached\) PASSED' "$log" || true)
