@@ -170,6 +170,11 @@ func Update(path string, content []byte, sources []Source, opts Options) ([]byte
 	if err != nil {
 		return nil, err
 	}
+	for _, s := range sources {
+		if !isLocalFile(s.File) {
+			return nil, fmt.Errorf("%q is not a model file name a BUILD file can refer to (a .neural or .ndsl file without ':', '/' or '@')", s.File)
+		}
+	}
 	want := targets(sources)
 	// Existing targets: keep those that still have a source, drop the rest.
 	var drop []*build.Rule
