@@ -179,6 +179,38 @@ func TestBazelWorkspace(t *testing.T) {
 		t.Errorf("the prebuilt toolchain generated other bytes (%v)", err)
 	}
 
+	// `neuralgen bazel` writes BUILD files that Bazel builds: one target
+	// per network, for a one-network file and a two-network file.
+	gendir := filepath.Join(w.dir, "generated")
+	if err := os.MkdirAll(gendir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tiny, err := os.ReadFile(filepath.Join(w.dir, "good", "tiny.neural"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pair := "network Encoder {\n  input: (8,)\n  layers:\n    Output(units=4)\n}\n" +
+		"network Decoder {\n  input: (4,)\n  layers:\n    Output(units=8)\n}\n"
+	for name, content := range map[string]string{"tiny.neural": string(tiny), "pair.neural": pair} {
+		if err := os.WriteFile(filepath.Join(gendir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	neuralgen := exec.Command(filepath.Join(w.dir, "toolchain", "neuralgen"), "bazel", "generated")
+	neuralgen.Dir = w.dir
+	if out, err := neuralgen.CombinedOutput(); err != nil {
+		t.Fatalf("neuralgen bazel generated: %v\n%s", err, out)
+	}
+	r = w.bazel(t, "build", "//generated:all")
+	if r.code != 0 {
+		t.Errorf("bazel build of the BUILD file neuralgen bazel wrote failed:\n%s", r.stderr)
+	}
+	for _, f := range []string{"tiny_pytorch.py", "pair_encoder_pytorch.py", "pair_decoder_pytorch.py"} {
+		if _, err := os.Stat(filepath.Join(w.dir, "bazel-bin", "generated", f)); err != nil {
+			t.Errorf("neuralgen bazel + bazel build: %v", err)
+		}
+	}
+
 	// Declared networks that the file does not have.
 	r = w.bazel(t, "build", "//mismatch:tiny")
 	if r.code == 0 || !strings.Contains(r.stderr, "mismatch/tiny.neural: error: declares the networks [TinyNet], expected [SmallNet]") {
