@@ -168,7 +168,7 @@ func TestBazelWorkspace(t *testing.T) {
 	}
 	r = w.bazel(t, "aquery", "--extra_toolchains=//toolchain:prebuilt_toolchain", "mnemonic(NeuralCompile, //good:tiny_pytorch)")
 	if r.code != 0 || !strings.Contains(r.stdout, "Command Line: (exec toolchain/neuralgen \\\n    compile") ||
-		!strings.Contains(r.stdout, "Inputs: [good/tiny.neural, toolchain/neuralgen]") {
+		!strings.Contains(r.stdout, "Inputs: [bazel-out/k8-fastbuild/bin/good/tiny_neural/tiny.neural.summary.json, good/tiny.neural, toolchain/neuralgen]") {
 		t.Errorf("the NeuralCompile action does not run the prebuilt toolchain's neuralgen:\n%s%s", r.stdout, r.stderr)
 	}
 	r = w.bazel(t, "build", "--extra_toolchains=//toolchain:prebuilt_toolchain", "//good:tiny_pytorch")

@@ -28,7 +28,11 @@ def _neural_py_library_impl(ctx):
     ctx.actions.run(
         executable = toolchain.neuralgen,
         arguments = [args],
-        inputs = [src],
+        # The model's check (its summary) is an input, so that code is only
+        # generated from a model that passed it, `networks` included, even
+        # where validation actions are off (Bazel 4 without
+        # --experimental_run_validations).
+        inputs = [src] + ctx.attr.model[NeuralInfo].summaries,
         outputs = [out],
         mnemonic = "NeuralCompile",
         progress_message = "Generating %s model %s from %s" % (ctx.attr.backend, out.short_path, src.short_path),
