@@ -17,7 +17,7 @@ import (
 // workspace copies testdata/workspace into a temporary directory, pointing
 // it at this repository, with its own Bazel output base.
 type workspace struct {
-	dir, outputBase string
+	root, dir, outputBase string
 }
 
 func newWorkspace(t *testing.T) *workspace {
@@ -28,7 +28,10 @@ func newWorkspace(t *testing.T) *workspace {
 	if _, err := exec.LookPath("bazel"); err != nil {
 		t.Skip("no bazel on PATH (tools/setup-bazel.sh installs it)")
 	}
-	root := repoRoot(t)
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := os.Stat(filepath.Join(root, "vendor", "modules.txt")); err != nil {
 		t.Skip("vendor/ is missing: run tools/setup-bazel.sh")
 	}
@@ -36,7 +39,7 @@ func newWorkspace(t *testing.T) *workspace {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &workspace{dir: filepath.Join(base, "ws"), outputBase: filepath.Join(base, "out")}
+	w := &workspace{root: root, dir: filepath.Join(base, "ws"), outputBase: filepath.Join(base, "out")}
 	t.Cleanup(func() {
 		w.bazel(t, "shutdown")
 		// The output base holds read-only files.
@@ -75,15 +78,6 @@ func newWorkspace(t *testing.T) *workspace {
 		t.Fatal(err)
 	}
 	return w
-}
-
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return root
 }
 
 type bazelResult struct {
@@ -162,7 +156,7 @@ func TestBazelWorkspace(t *testing.T) {
 	// A prebuilt compiler through a toolchain of the workspace's own
 	// generates the same bytes.
 	build := exec.Command("go", "build", "-o", filepath.Join(w.dir, "toolchain", "neuralgen"), "./generator/cmd/neuralgen")
-	build.Dir = repoRoot(t)
+	build.Dir = w.root
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build neuralgen: %v\n%s", err, out)
 	}

@@ -5,7 +5,7 @@
 # checks that a second run with no change is fully cached and reports how
 # long a no-op `bazel build //...` takes (median of 5). Shuts the Bazel
 # server down at the end. Exit status: that of the first `bazel test`, or 1
-# when the second run was not cached.
+# when `bazel run` failed, the second run was not cached or a build failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 

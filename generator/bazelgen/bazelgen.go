@@ -195,12 +195,12 @@ func Update(path string, content []byte, sources []Source, opts Options) ([]byte
 			continue
 		}
 		t.done = true
-		if !t.single && r.AttrString("network") != t.network && !keepAttr(r, "network") {
+		if !t.single && r.AttrString("network") != t.network {
 			r.SetAttr("network", &build.StringExpr{Value: t.network})
 		}
 	}
 	for _, r := range drop {
-		deleteCall(f, r.Call)
+		deleteStmt(f, r.Call)
 	}
 
 	// New targets, appended in file order.
@@ -277,16 +277,6 @@ func keep(c build.Comments) bool {
 func keepAttr(r *build.Rule, key string) bool {
 	a := r.AttrDefn(key)
 	return a != nil && (keep(a.Comments) || keep(*a.RHS.Comment()))
-}
-
-func deleteCall(f *build.File, call *build.CallExpr) {
-	out := f.Stmt[:0]
-	for _, s := range f.Stmt {
-		if s != build.Expr(call) {
-			out = append(out, s)
-		}
-	}
-	f.Stmt = out
 }
 
 // fixLoad makes the file load neural_model exactly when it uses it.

@@ -49,11 +49,7 @@ def _neural_py_library_impl(ctx):
             imports = depset([_import_root(ctx)], transitive = [runtime_py.imports]),
             has_py3_only_sources = True,
         ),
-        OutputGroupInfo(
-            neural_generated_srcs = depset([out]),
-            # The model's check runs whenever its generated code is built.
-            _validation = ctx.attr.model[OutputGroupInfo]._validation,
-        ),
+        OutputGroupInfo(neural_generated_srcs = depset([out])),
     ]
 
 neural_py_library = rule(

@@ -215,9 +215,9 @@ func TestDifferential(t *testing.T) {
 // shortSequence is the sequence length with which the token models too
 // large to run at their declared length on two CPU cores (BERT-base at 512
 // tokens, GPT decoders at 1024: minutes per step) run their forward pass
-// (and, for peer examples, a training step): issue #3 asks for the smallest batch and sequence that
-// fit the time budget. Their parameter counts are checked at the declared
-// length, and must not depend on it.
+// (and, for peer examples, a training step): issue #3 asks for the
+// smallest batch and sequence that fit the time budget. Their parameter
+// counts are checked at the declared length, and must not depend on it.
 const shortSequence = 16
 
 // shortenedCase compiles network netName of s again with every input

@@ -137,12 +137,8 @@ func runCompile(e *env, c *command, args []string) int {
 func (e *env) writeOutput(c *command, path string, model *ir.Model, req *backend.Request, out []backend.File) int {
 	nets, err := req.Selected()
 	if err == nil && len(nets) != 1 {
-		names := make([]string, 0, len(model.Networks))
-		for _, n := range model.Networks {
-			names = append(names, n.Name)
-		}
 		err = fmt.Errorf("--output writes one network, but %s declares %d (%s): choose one with --network",
-			req.Source, len(nets), strings.Join(names, ", "))
+			req.Source, len(nets), strings.Join(networkNames(model), ", "))
 	}
 	if err == nil && len(out) == 0 {
 		err = fmt.Errorf("no file was generated for %s", req.Source)
@@ -151,17 +147,24 @@ func (e *env) writeOutput(c *command, path string, model *ir.Model, req *backend
 		fmt.Fprintf(e.stderr, "neuralgen %s: %v\n", c.name, err)
 		return exitError
 	}
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			fmt.Fprintf(e.stderr, "neuralgen %s: %v\n", c.name, err)
-			return exitError
-		}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		fmt.Fprintf(e.stderr, "neuralgen %s: %v\n", c.name, err)
+		return exitError
 	}
 	if err := driver.WriteFileAtomic(path, out[0].Content, 0o644); err != nil {
 		fmt.Fprintf(e.stderr, "neuralgen %s: %v\n", c.name, err)
 		return exitError
 	}
 	return exitOK
+}
+
+// networkNames lists the model's networks in file order.
+func networkNames(model *ir.Model) []string {
+	names := make([]string, 0, len(model.Networks))
+	for _, n := range model.Networks {
+		names = append(names, n.Name)
+	}
+	return names
 }
 
 // checkFresh compares the generated files with the ones in dir.

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/rules-neural/rules_neural/generator/driver"
-
 	"github.com/rules-neural/rules_neural/generator/summary"
 )
 
@@ -55,10 +54,7 @@ func runSummary(e *env, c *command, args []string) int {
 		return exitError
 	}
 	if len(expect) > 0 {
-		var got []string
-		for _, n := range model.Networks {
-			got = append(got, n.Name)
-		}
+		got := networkNames(model)
 		if strings.Join(got, ",") != strings.Join(expect, ",") {
 			fmt.Fprintf(e.stderr, "%s: error: declares the networks [%s], expected [%s]\n",
 				files[0], strings.Join(got, ", "), strings.Join(expect, ", "))
