@@ -210,4 +210,9 @@ func TestBazelWorkspace(t *testing.T) {
 	if r.code == 0 || !strings.Contains(r.stderr, "mismatch/tiny.neural: error: declares the networks [TinyNet], expected [SmallNet]") {
 		t.Errorf("bazel build //mismatch:tiny: exit %d\n%s", r.code, r.stderr)
 	}
+	// networks with two sources is refused when the target is analysed.
+	r = w.bazel(t, "build", "//mismatch:two")
+	if r.code == 0 || !strings.Contains(r.stderr, "networks names the networks of a single source, but //mismatch:two has 2; give each source its own neural_library") {
+		t.Errorf("bazel build //mismatch:two: exit %d\n%s", r.code, r.stderr)
+	}
 }

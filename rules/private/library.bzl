@@ -25,6 +25,11 @@ def _check(ctx, neuralgen, src):
     return out
 
 def _neural_library_impl(ctx):
+    if ctx.attr.networks and len(ctx.files.srcs) != 1:
+        # The names describe what one file declares (neural_py_library and
+        # neural_model compile one file); which of several files declares
+        # which network is unknown before neuralgen runs.
+        fail("networks names the networks of a single source, but %s has %d; give each source its own neural_library" % (ctx.label, len(ctx.files.srcs)))
     toolchain = neural_toolchain_info(ctx)
     summaries = [_check(ctx, toolchain.neuralgen, src) for src in ctx.files.srcs]
     transitive = depset(ctx.files.srcs, transitive = [d[NeuralInfo].transitive_srcs for d in ctx.attr.deps])
@@ -57,7 +62,7 @@ neural_library = rule(
             doc = "Other neural_library targets these sources build on.",
         ),
         "networks": attr.string_list(
-            doc = "The networks the sources declare, in order. Optional; when given, checking fails unless the sources declare exactly these, and NeuralInfo.networks carries them at analysis time.",
+            doc = "The networks the source declares, in order. Optional, and only with exactly one source; when given, checking fails unless the source declares exactly these, and NeuralInfo.networks carries them at analysis time.",
         ),
     },
     toolchains = [TOOLCHAIN_TYPE],
