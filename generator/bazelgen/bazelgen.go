@@ -19,6 +19,7 @@ import (
 	"github.com/bazelbuild/buildtools/build"
 
 	"github.com/rules-neural/rules_neural/generator/diag"
+	"github.com/rules-neural/rules_neural/generator/driver"
 	"github.com/rules-neural/rules_neural/generator/ir"
 	"github.com/rules-neural/rules_neural/generator/syntax"
 )
@@ -63,12 +64,13 @@ func (r *Result) Changed() bool { return !r.Exists || string(r.Old) != string(r.
 
 // Sync reads dir's model files and BUILD file and returns the updated BUILD
 // file. It writes nothing. Model files with syntax errors are reported as
-// diagnostics and no result is returned: their networks are unknown, and
-// guessing could remove targets.
-func Sync(dir string, opts Options) (*Result, *diag.List, error) {
-	sources, diags, err := ReadSources(dir)
+// diagnostics, with the texts of those files for diag.Render, and no result
+// is returned: their networks are unknown, and guessing could remove
+// targets.
+func Sync(dir string, opts Options) (*Result, *diag.List, diag.Sources, error) {
+	sources, diags, texts, err := ReadSources(dir)
 	if err != nil || diags.HasErrors() {
-		return nil, diags, err
+		return nil, diags, texts, err
 	}
 	res := &Result{Path: filepath.Join(dir, BuildFileNames[0])}
 	for _, name := range BuildFileNames {
@@ -79,48 +81,52 @@ func Sync(dir string, opts Options) (*Result, *diag.List, error) {
 			break
 		}
 		if !os.IsNotExist(err) {
-			return nil, diags, err
+			return nil, diags, texts, err
 		}
 	}
 	res.New, err = Update(res.Path, res.Old, sources, opts)
 	if err != nil {
-		return nil, diags, err
+		return nil, diags, texts, err
 	}
-	return res, diags, nil
+	return res, diags, texts, nil
 }
 
 // ReadSources parses the model files of dir (not its subdirectories), in
-// name order, for the networks they declare.
-func ReadSources(dir string) ([]Source, *diag.List, error) {
+// name order, for the networks they declare. The texts returned are those
+// of the files with diagnostics.
+func ReadSources(dir string) ([]Source, *diag.List, diag.Sources, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	diags := &diag.List{}
+	texts := diag.Sources{}
 	var sources []Source
 	for _, e := range entries {
 		if e.IsDir() || !isModel(e.Name()) {
 			continue
 		}
-		path := filepath.Join(dir, e.Name())
-		data, err := os.ReadFile(path)
+		src, err := driver.Read(filepath.Join(dir, e.Name()), nil)
 		if err != nil {
-			return nil, diags, err
+			return nil, diags, texts, err
 		}
-		file, d := syntax.Parse(path, data)
+		file, d := syntax.Parse(src.Name, src.Text)
 		diags.Append(d)
+		if len(d.Items) > 0 {
+			texts[src.Name] = src.Text
+		}
 		if d.HasErrors() || file == nil {
 			continue
 		}
-		src := Source{File: e.Name()}
+		s := Source{File: e.Name()}
 		for _, item := range file.Items {
 			if item.Network != nil && item.Network.Name != nil {
-				src.Networks = append(src.Networks, item.Network.Name.Name)
+				s.Networks = append(s.Networks, item.Network.Name.Name)
 			}
 		}
-		sources = append(sources, src)
+		sources = append(sources, s)
 	}
-	return sources, diags, nil
+	return sources, diags, texts, nil
 }
 
 func isModel(name string) bool {

@@ -30,7 +30,7 @@ func TestSnapshots(t *testing.T) {
 		t.Run(c.Name(), func(t *testing.T) {
 			src := filepath.Join("testdata", c.Name())
 			dir := copyCase(t, src)
-			res, diags, err := Sync(dir, Options{})
+			res, diags, texts, err := Sync(dir, Options{})
 			var got []byte
 			golden := filepath.Join(src, "BUILD.out")
 			switch {
@@ -39,7 +39,7 @@ func TestSnapshots(t *testing.T) {
 				golden = filepath.Join(src, "error.out")
 			case diags != nil && diags.HasErrors():
 				var b bytes.Buffer
-				diag.Render(&b, diags, nil)
+				diag.Render(&b, diags, texts)
 				got = []byte(strings.ReplaceAll(b.String(), dir+string(filepath.Separator), ""))
 				golden = filepath.Join(src, "error.out")
 				if res != nil {
@@ -98,7 +98,7 @@ func copyCase(t *testing.T, src string) string {
 
 func sourcesOf(t *testing.T, dir string) []Source {
 	t.Helper()
-	sources, diags, err := ReadSources(dir)
+	sources, diags, _, err := ReadSources(dir)
 	if err != nil || diags.HasErrors() {
 		t.Fatalf("%v %v", err, diags)
 	}

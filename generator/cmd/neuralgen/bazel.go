@@ -50,9 +50,9 @@ func runBazel(e *env, c *command, args []string) int {
 	default:
 		return e.usageError(c, "unknown --mode %q (fix, diff or print)", *mode)
 	}
-	res, diags, err := bazelgen.Sync(dirs[0], bazelgen.Options{Load: *load})
+	res, diags, texts, err := bazelgen.Sync(dirs[0], bazelgen.Options{Load: *load})
 	if diags != nil {
-		diag.Render(e.stderr, diags, nil)
+		diag.Render(e.stderr, diags, texts)
 	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "neuralgen %s: %v\n", c.name, err)

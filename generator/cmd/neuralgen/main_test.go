@@ -134,6 +134,23 @@ func TestBazelCommand(t *testing.T) {
 	neuralgen(t, "", "bazel", "--mode", "sideways", dir).expect(t, exitUsage)
 	neuralgen(t, "", "bazel").expect(t, exitUsage)
 	neuralgen(t, "", "bazel", filepath.Join(dir, "missing")).expect(t, exitError)
+
+	// A model file with a syntax error: the diagnostic with its source
+	// line and caret, and the BUILD file is left as it was.
+	broken := filepath.Join(dir, "broken.neural")
+	if err := os.WriteFile(broken, []byte("network B {\n  input: (4,)\n  layers:\n    Dense(units=,)\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(filepath.Join(dir, "BUILD.bazel"))
+	r = neuralgen(t, "", "bazel", dir)
+	r.expect(t, exitError)
+	want := broken + ":4:17: error: unexpected `,`; expected a value\n        Dense(units=,)\n                    ^\n"
+	if !strings.Contains(r.stderr, want) {
+		t.Errorf("bazel with a broken model: stderr %q, want %q", r.stderr, want)
+	}
+	if after, _ := os.ReadFile(filepath.Join(dir, "BUILD.bazel")); string(after) != string(before) {
+		t.Errorf("bazel with a broken model changed BUILD.bazel")
+	}
 }
 
 // The repository's own models/BUILD.bazel is what `neuralgen bazel` keeps.
