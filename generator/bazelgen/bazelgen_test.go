@@ -2,16 +2,14 @@ package bazelgen
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/rules-neural/rules_neural/generator/diag"
+	"github.com/rules-neural/rules_neural/generator/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the BUILD.out / error.out snapshots under testdata")
 
 // TestSnapshots runs the generator on each testdata/<case> directory: its
 // model files and BUILD.in (the BUILD file before, if any) give BUILD.out,
@@ -32,16 +30,16 @@ func TestSnapshots(t *testing.T) {
 			dir := copyCase(t, src)
 			res, diags, texts, err := Sync(dir, Options{})
 			var got []byte
-			golden := filepath.Join(src, "BUILD.out")
+			snapshot := filepath.Join(src, "BUILD.out")
 			switch {
 			case err != nil:
 				got = []byte(strings.ReplaceAll(err.Error(), dir+string(filepath.Separator), "") + "\n")
-				golden = filepath.Join(src, "error.out")
+				snapshot = filepath.Join(src, "error.out")
 			case diags != nil && diags.HasErrors():
 				var b bytes.Buffer
 				diag.Render(&b, diags, texts)
 				got = []byte(strings.ReplaceAll(b.String(), dir+string(filepath.Separator), ""))
-				golden = filepath.Join(src, "error.out")
+				snapshot = filepath.Join(src, "error.out")
 				if res != nil {
 					t.Errorf("a result despite diagnostics")
 				}
@@ -52,19 +50,7 @@ func TestSnapshots(t *testing.T) {
 					t.Errorf("not a fixed point (%v):\n%s", err, again)
 				}
 			}
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it); got:\n%s", err, got)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs; got:\n%s", golden, got)
-			}
+			golden.Check(t, snapshot, got)
 		})
 	}
 }

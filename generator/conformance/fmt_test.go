@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/rules-neural/rules_neural/generator/format"
+	"github.com/rules-neural/rules_neural/generator/internal/golden"
 )
 
 // TestFormatPreservesIR formats every corpus case, reference model and peer
@@ -44,7 +45,7 @@ func TestFormatPreservesIR(t *testing.T) {
 				t.Fatalf("formatted output does not parse:\n%s\n%s", render(ds2, name, out), out)
 			}
 			if string(again) != string(out) {
-				t.Errorf("fmt is not idempotent:\n%s", lineDiff(string(out), string(again)))
+				t.Errorf("fmt is not idempotent:\n%s", golden.Diff(out, again))
 			}
 			m1, d1 := checkNamed(name, src)
 			m2, d2 := checkNamed(name, out)
@@ -52,7 +53,7 @@ func TestFormatPreservesIR(t *testing.T) {
 				t.Errorf("error count changed by fmt: %d → %d\n%s", d1.ErrorCount(), d2.ErrorCount(), render(d2, name, out))
 			}
 			if got, want := dump(m2), dump(m1); got != want {
-				t.Errorf("fmt changed the IR:\n%s", lineDiff(want, got))
+				t.Errorf("fmt changed the IR:\n%s", golden.Diff([]byte(want), []byte(got)))
 			}
 		})
 	}

@@ -2,7 +2,6 @@ package conformance
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,10 +12,9 @@ import (
 
 	"github.com/rules-neural/rules_neural/generator/diag"
 	"github.com/rules-neural/rules_neural/generator/driver"
+	"github.com/rules-neural/rules_neural/generator/internal/golden"
 	"github.com/rules-neural/rules_neural/generator/ir"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // repoRoot is where testdata/ and models/ live, relative to this package.
 const repoRoot = "../.."
@@ -54,54 +52,6 @@ func render(ds *diag.List, name string, src []byte) string {
 	var b bytes.Buffer
 	diag.Render(&b, ds, diag.Sources{name: src})
 	return b.String()
-}
-
-// golden compares got with the file at path, or rewrites it under -update.
-func golden(t *testing.T, path, got string) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run `go test ./generator/conformance -update` to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s is stale; diff (-want +got):\n%s", path, lineDiff(string(want), got))
-	}
-}
-
-// lineDiff is a small diff for test failures: lines only in want or got.
-func lineDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	i, j := 0, 0
-	for i < len(w) || j < len(g) {
-		switch {
-		case i < len(w) && j < len(g) && w[i] == g[j]:
-			i++
-			j++
-		case j < len(g) && (i >= len(w) || !contains(w[i:], g[j])):
-			fmt.Fprintf(&b, "+%s\n", g[j])
-			j++
-		default:
-			fmt.Fprintf(&b, "-%s\n", w[i])
-			i++
-		}
-	}
-	return b.String()
-}
-
-func contains(lines []string, s string) bool {
-	for _, l := range lines {
-		if l == s {
-			return true
-		}
-	}
-	return false
 }
 
 // dump renders the checked IR compactly: every node with its type, inputs,
@@ -211,7 +161,7 @@ func TestValidCorpus(t *testing.T) {
 			if ds.Len() > 0 {
 				got += "-- diagnostics --\n" + render(ds, relName(path), src)
 			}
-			golden(t, strings.TrimSuffix(path, ".neural")+".golden", got)
+			golden.Check(t, strings.TrimSuffix(path, ".neural")+".golden", []byte(got))
 		})
 	}
 }
@@ -269,7 +219,7 @@ func TestInvalidCorpus(t *testing.T) {
 					}
 				}
 			}
-			golden(t, strings.TrimSuffix(path, ".neural")+".stderr", render(ds, relName(path), src))
+			golden.Check(t, strings.TrimSuffix(path, ".neural")+".stderr", []byte(render(ds, relName(path), src)))
 		})
 	}
 }

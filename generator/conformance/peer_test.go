@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/rules-neural/rules_neural/generator/internal/golden"
 )
 
 // peerVerdicts explains, for each peer example that does not check clean,
@@ -83,7 +85,7 @@ func TestPeerExamples(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(repoRoot, "testdata", "peer"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, filepath.Join(repoRoot, "testdata", "peer", "README.md"), b.String())
+	golden.Check(t, filepath.Join(repoRoot, "testdata", "peer", "README.md"), []byte(b.String()))
 	if clean+len(peerVerdicts) != len(files) {
 		t.Errorf("%d clean + %d explained failures != %d files", clean, len(peerVerdicts), len(files))
 	}

@@ -11,11 +11,10 @@ import (
 	"testing"
 
 	"github.com/rules-neural/rules_neural/generator/diag"
+	"github.com/rules-neural/rules_neural/generator/internal/golden"
 	"github.com/rules-neural/rules_neural/generator/ir"
 	"github.com/rules-neural/rules_neural/generator/syntax"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // anywhereAll extends TestCommentsAnywhere from the golden inputs to the
 // whole corpus (minutes rather than seconds).
@@ -69,20 +68,7 @@ func TestGolden(t *testing.T) {
 			if got == nil {
 				t.Fatalf("does not parse:\n%s", render(ds, in, src))
 			}
-			golden := strings.TrimSuffix(in, ".in.neural") + ".out.neural"
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("output differs from %s (run with -update to accept):\n%s", golden, lineDiff(string(want), string(got)))
-			}
+			golden.Check(t, strings.TrimSuffix(in, ".in.neural")+".out.neural", got)
 		})
 	}
 }
@@ -131,13 +117,13 @@ func parsedProperties(path string, src []byte, f1 *syntax.File) string {
 		return fmt.Sprintf("output does not parse:\n%s\n--- output ---\n%s", render(ds, path, out), out)
 	}
 	if a, b := dump(f1), dump(f2); a != b {
-		return "output means something else:\n" + lineDiff(a, b)
+		return "output means something else:\n" + golden.Diff([]byte(a), []byte(b))
 	}
 	if a, b := commentTexts(path, src), commentTexts(path, out); a != b {
-		return "comments changed:\n" + lineDiff(a, b)
+		return "comments changed:\n" + golden.Diff([]byte(a), []byte(b))
 	}
 	if again := printFile(path, out, f2); !bytes.Equal(again, out) {
-		return "not idempotent:\n" + lineDiff(string(out), string(again))
+		return "not idempotent:\n" + golden.Diff(out, again)
 	}
 	return ""
 }
@@ -150,38 +136,6 @@ func commentTexts(path string, src []byte) string {
 	}
 	sort.Strings(texts)
 	return strings.Join(texts, "\n")
-}
-
-// lineDiff shows the first differing lines of two texts.
-func lineDiff(a, b string) string {
-	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
-	for i := 0; i < len(al) || i < len(bl); i++ {
-		var x, y string
-		if i < len(al) {
-			x = al[i]
-		}
-		if i < len(bl) {
-			y = bl[i]
-		}
-		if x != y || i >= len(al) || i >= len(bl) {
-			lo := i - 3
-			if lo < 0 {
-				lo = 0
-			}
-			var b strings.Builder
-			fmt.Fprintf(&b, "first difference at line %d\n", i+1)
-			for j := lo; j < i+4; j++ {
-				if j < len(al) {
-					fmt.Fprintf(&b, "- %s\n", al[j])
-				}
-				if j < len(bl) {
-					fmt.Fprintf(&b, "+ %s\n", bl[j])
-				}
-			}
-			return b.String()
-		}
-	}
-	return "(equal)"
 }
 
 // --- AST dump ---------------------------------------------------------------

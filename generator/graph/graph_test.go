@@ -2,16 +2,13 @@ package graph
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/rules-neural/rules_neural/generator/internal/golden"
 	"github.com/rules-neural/rules_neural/generator/ir"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // The networks are built by hand so that the golden files test drawing
 // only, independent of sema and shape inference.
@@ -83,25 +80,12 @@ func TestGolden(t *testing.T) {
 			if err := Write(&b, tc.model, f.format); err != nil {
 				t.Fatal(err)
 			}
-			golden := filepath.Join("testdata", tc.name+f.ext)
-			if *update {
-				if err := os.WriteFile(golden, b.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				continue
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(b.Bytes(), want) {
-				t.Errorf("%s differs from the rendering (run go test -update after checking):\ngot:\n%s\nwant:\n%s", golden, b.Bytes(), want)
-			}
+			golden.Check(t, filepath.Join("testdata", tc.name+f.ext), b.Bytes())
 			// Rendering twice gives the same bytes.
 			var again bytes.Buffer
 			_ = Write(&again, tc.model, f.format)
 			if !bytes.Equal(b.Bytes(), again.Bytes()) {
-				t.Errorf("%s: rendering is not deterministic", golden)
+				t.Errorf("%s%s: rendering is not deterministic", tc.name, f.ext)
 			}
 		}
 	}

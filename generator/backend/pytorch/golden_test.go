@@ -2,7 +2,6 @@ package pytorch_test
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"sort"
@@ -10,9 +9,8 @@ import (
 	"testing"
 
 	"github.com/rules-neural/rules_neural/generator/diag"
+	"github.com/rules-neural/rules_neural/generator/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 // goldenSources are the reference MNIST model and the construct files of
 // testdata/golden. Each NAME.neural has its expected output in the
@@ -64,71 +62,9 @@ func TestGolden(t *testing.T) {
 		s := s
 		t.Run(filepath.Base(goldenDir(s)), func(t *testing.T) {
 			got := generated(t, s)
-			dir := goldenDir(s)
-			if *update {
-				if err := os.RemoveAll(dir); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.MkdirAll(dir, 0o755); err != nil {
-					t.Fatal(err)
-				}
-				for name, content := range got {
-					if err := os.WriteFile(filepath.Join(dir, name), content, 0o644); err != nil {
-						t.Fatal(err)
-					}
-				}
-				return
-			}
-			entries, err := os.ReadDir(dir)
-			if err != nil {
-				t.Fatalf("%v (run `go test ./generator/backend/pytorch -run TestGolden -update`)", err)
-			}
-			for _, e := range entries {
-				if _, ok := got[e.Name()]; !ok {
-					t.Errorf("%s/%s is no longer generated", dir, e.Name())
-				}
-			}
-			for name, content := range got {
-				want, err := os.ReadFile(filepath.Join(dir, name))
-				if err != nil {
-					t.Errorf("%v (run with -update)", err)
-					continue
-				}
-				if !bytes.Equal(want, content) {
-					t.Errorf("%s/%s is stale (run with -update); first difference:\n%s", dir, name, firstDiff(string(want), string(content)))
-				}
-			}
+			golden.CheckDir(t, goldenDir(s), got)
 		})
 	}
-}
-
-// firstDiff shows the first line that differs.
-func firstDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < len(w) || i < len(g); i++ {
-		var a, b string
-		if i < len(w) {
-			a = w[i]
-		}
-		if i < len(g) {
-			b = g[i]
-		}
-		if a != b {
-			return "line " + itoa(i+1) + ":\n-" + a + "\n+" + b
-		}
-	}
-	return "(none)"
-}
-
-func itoa(i int) string {
-	if i == 0 {
-		return "0"
-	}
-	var b []byte
-	for ; i > 0; i /= 10 {
-		b = append([]byte{byte('0' + i%10)}, b...)
-	}
-	return string(b)
 }
 
 // TestDeterministic generates every corpus model twice, from separate
