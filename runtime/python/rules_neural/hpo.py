@@ -69,6 +69,10 @@ class Parameter:
             for c in self.choices:
                 if json.dumps(c) == value:
                     return c
+        if self.kind == "range" and self.step is not None and isinstance(value, float):
+            # lo + k·step in binary floating point: 0.2 + 0.1 is
+            # 0.30000000000000004; report and pin the decimal value meant.
+            return float(f"{value:.12g}")
         return value
 
     def grid(self) -> list:
@@ -95,8 +99,9 @@ class Parameter:
             return trial.suggest_float(self.name, float(self.lo), float(self.hi), log=True)
         if _is_int(self.lo, self.hi, self.step):
             return trial.suggest_int(self.name, self.lo, self.hi, step=self.step or 1)
-        return trial.suggest_float(self.name, float(self.lo), float(self.hi),
-                                   step=None if self.step is None else float(self.step))
+        return self.decode(trial.suggest_float(
+            self.name, float(self.lo), float(self.hi),
+            step=None if self.step is None else float(self.step)))
 
 
 def space(spec: Mapping[str, Any]) -> list:
@@ -281,6 +286,7 @@ def main(model_factory: Callable[[dict], Any], spec: Mapping[str, Any],
     args, code = cli.parse(build_parser(spec), argv)
     if args is None:
         return code
+    cli.resolve_paths(args, os.environ.get("BUILD_WORKING_DIRECTORY"))
 
     def run() -> int:
         config = cli.config_from_args(spec, args)
@@ -299,6 +305,23 @@ def main(model_factory: Callable[[dict], Any], spec: Mapping[str, Any],
         return 0
 
     return cli.guarded(run)
+
+
+def _trial_module(out: Path) -> Path:
+    """The model module neuralgen compiled into ``out``.
+
+    Beside it there may be its search driver, ``<module>_search.py`` (the
+    trial's values do not pin every hyper-parameter). A module may itself
+    end in ``_search`` (network ``MNISTSearch`` → ``mnist_search.py``), so a
+    driver is recognised by its module being there too, not by its suffix.
+    """
+    files = sorted(out.glob("*.py"))
+    names = {p.name for p in files}
+    modules = [p for p in files
+               if not (p.name.endswith("_search.py") and p.name[:-len("_search.py")] + ".py" in names)]
+    if len(modules) != 1:
+        raise UserError(f"expected one compiled module in {out}, found {[p.name for p in modules]}")
+    return modules[0]
 
 
 class CompiledFactory:
@@ -343,7 +366,7 @@ class CompiledFactory:
                                self.source], capture_output=True, text=True)
         if proc.returncode != 0:
             raise UserError(f"neuralgen rejected {key}: {proc.stderr.strip()}")
-        path = next(p for p in sorted(out.glob("*.py")) if not p.name.endswith("_search.py"))
+        path = _trial_module(out)
         spec = importlib.util.spec_from_file_location(f"_neural_trial_{index}", path)
         mod = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(mod)

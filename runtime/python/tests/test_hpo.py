@@ -51,6 +51,17 @@ def test_parameters_map_to_optuna_suggestions():
     assert hpo.grid_size(params) == 2 * 3 * 5 * 4 * 2
 
 
+def test_stepped_float_values_are_the_decimals_meant():
+    # Optuna's lo + k*step is 0.30000000000000004 for 0.2 + 0.1: the value
+    # reported in best.json and pinned with --hpo-values is 0.3.
+    (p,) = hpo.space({"hpo": [{"name": "rate", "kind": "range", "lo": 0.2, "hi": 0.5,
+                               "step": 0.1}]})
+    assert 0.2 + 0.1 != 0.3
+    assert p.suggest(optuna.trial.FixedTrial({"rate": 0.2 + 0.1})) == 0.3
+    assert p.decode(0.2 + 0.1) == 0.3
+    assert p.grid() == [0.2, 0.3, 0.4, 0.5]
+
+
 @pytest.mark.parametrize("method", hpo.METHODS)
 def test_search_writes_best_json(tmp_path, method):
     spec = spec_with()

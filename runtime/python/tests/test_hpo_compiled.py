@@ -15,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[3]
 NEURALGEN = Path(os.environ.get("NEURALGEN", ROOT / "bin" / "neuralgen"))
 
-MODEL = """network Searched {
+MODEL = """network NAME {
   input: (20,)
   layers:
     Dense(HPO(choice(8, 16)), "relu")
@@ -28,18 +28,21 @@ MODEL = """network Searched {
 """
 
 
+# A module name may end in _search itself: WidthSearch → width_search.py,
+# whose driver is width_search_search.py.
 @pytest.mark.skipif(not NEURALGEN.exists(), reason="bin/neuralgen not built (run tools/setup.sh)")
-def test_search_then_pin(tmp_path):
+@pytest.mark.parametrize("network,module", [("Searched", "searched"), ("WidthSearch", "width_search")])
+def test_search_then_pin(tmp_path, network, module):
     src = tmp_path / "searched.neural"
-    src.write_text(MODEL)
+    src.write_text(MODEL.replace("NAME", network))
     gen = tmp_path / "gen"
     subprocess.run([str(NEURALGEN), "compile", "--backend", "pytorch", "-o", str(gen), str(src)],
                    check=True)
-    assert (gen / "searched_search.py").exists()
+    assert (gen / f"{module}_search.py").exists()
     env = dict(os.environ, NEURALGEN=str(NEURALGEN),
                PYTHONPATH=f"{ROOT / 'runtime' / 'python'}:{gen}")
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, str(gen / "searched_search.py"), "--source", str(src),
+    proc = subprocess.run([sys.executable, str(gen / f"{module}_search.py"), "--source", str(src),
                            "--dataset", "synthetic", "--synthetic-size", "256", "--quiet",
                            "--out", str(out)], env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
@@ -50,10 +53,10 @@ def test_search_then_pin(tmp_path):
     pinned = tmp_path / "pinned"
     subprocess.run([str(NEURALGEN), "compile", "--backend", "pytorch", "--hpo-values",
                     str(out / "best.json"), "-o", str(pinned), str(src)], check=True)
-    code = (pinned / "searched.py").read_text()
+    code = (pinned / f"{module}.py").read_text()
     assert f"nn.Linear(20, {best['dense.units']}" in code
     assert '"hpo": []' in code
-    assert not (pinned / "searched_search.py").exists()
+    assert not (pinned / f"{module}_search.py").exists()
 
 
 def test_search_driver_needs_the_compiler(tmp_path, monkeypatch):
@@ -62,7 +65,7 @@ def test_search_driver_needs_the_compiler(tmp_path, monkeypatch):
     monkeypatch.delenv("NEURALGEN", raising=False)
     monkeypatch.setenv("PATH", str(tmp_path))
     src = tmp_path / "m.neural"
-    src.write_text(MODEL)
+    src.write_text(MODEL.replace("NAME", "Searched"))
     code = hpo.main_compiled({"name": "Searched", "source": str(src), "hpo": [{"name": "x"}]},
                              "Searched", ["--quiet"])
     assert code == 2
