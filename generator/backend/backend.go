@@ -25,13 +25,32 @@ type Request struct {
 	Networks []string
 	// Options are backend-specific `--opt key=value` settings.
 	Options map[string]string
+	// Module, when set, is the name the caller gives the module of the one
+	// selected network (compile --output: a build system names outputs
+	// before the compiler runs), so that generated companions import it
+	// under that name. Empty: the backend's name for the network.
+	Module string
 }
 
 // File is one generated file. Name is relative to the output directory.
 type File struct {
 	Name    string
 	Content []byte
+	// Role says what the file is to its network.
+	Role Role
 }
+
+// Role is what a generated file is to its network.
+type Role int
+
+const (
+	// Module is a network's main file: the model and its entry points.
+	// It comes first among the files of its network.
+	Module Role = iota
+	// SearchDriver runs the network's hyper-parameter search; it imports
+	// the network's module.
+	SearchDriver
+)
 
 // Backend generates files for one target.
 type Backend interface {

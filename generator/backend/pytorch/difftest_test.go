@@ -390,7 +390,7 @@ func TestLayersAgainstKeras(t *testing.T) {
 func modulesOnly(files []backend.File) []backend.File {
 	var out []backend.File
 	for _, f := range files {
-		if !strings.HasSuffix(f.Name, "_search.py") {
+		if f.Role == backend.Module {
 			out = append(out, f)
 		}
 	}

@@ -6,6 +6,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rules-neural/rules_neural/generator/backend"
+	"github.com/rules-neural/rules_neural/generator/backend/pytorch"
+	"github.com/rules-neural/rules_neural/generator/driver"
 )
 
 // TestPyCompile byte-compiles every generated module of the corpora with
@@ -55,5 +59,39 @@ func checkStyle(t *testing.T, source, name, text string) {
 	}
 	if !strings.HasSuffix(text, "\n") || strings.HasSuffix(text, "\n\n") {
 		t.Errorf("%s → %s must end with exactly one newline", source, name)
+	}
+}
+
+// TestSearchDriverModuleName: with Request.Module (compile --output) the
+// search driver imports the module under that name, with an import
+// statement when it is an identifier and importlib otherwise; both compile
+// and follow the layout rules, and the driver keeps its file name.
+func TestSearchDriverModuleName(t *testing.T) {
+	py := pythonAny(t)
+	src := []byte("network Searched {\n  input: (8,)\n  layers:\n    Dense(HPO(choice(4, 8)))\n    Output(2)\n}\n")
+	model, diags := driver.Check("searched.neural", src)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	for module, want := range map[string]string{
+		"":               "from searched import SPEC\n",
+		"searched_torch": "from searched_torch import SPEC\n",
+		"searched-torch": "SPEC = importlib.import_module(\"searched-torch\").SPEC\n",
+		"class":          "SPEC = importlib.import_module(\"class\").SPEC\n",
+	} {
+		files, bd := pytorch.New().Generate(&backend.Request{Model: model, Source: "searched.neural", Module: module})
+		if bd.HasErrors() || len(files) != 2 || files[1].Name != "searched_search.py" {
+			t.Fatalf("module %q: files %v, %v", module, files, bd)
+		}
+		text := string(files[1].Content)
+		if !strings.Contains(text, want) {
+			t.Errorf("module %q: the driver lacks %q:\n%s", module, want, text)
+		}
+		checkStyle(t, "searched.neural", files[1].Name, text)
+		p := filepath.Join(t.TempDir(), files[1].Name)
+		writeFiles(t, filepath.Dir(p), files[1:])
+		if out, err := exec.Command(py, "-m", "py_compile", p).CombinedOutput(); err != nil {
+			t.Errorf("module %q: py_compile: %v\n%s", module, err, out)
+		}
 	}
 }

@@ -54,7 +54,13 @@ func (b *Backend) Generate(req *backend.Request) ([]backend.File, *diag.List) {
 		files = append(files, backend.File{Name: name, Content: content})
 		if searchable(net) {
 			module := strings.TrimSuffix(name, ".py")
-			files = append(files, backend.File{Name: module + "_search.py", Content: generateSearch(net, req.Source, module)})
+			imported := module
+			if req.Module != "" {
+				imported = req.Module
+			}
+			files = append(files, backend.File{
+				Name: module + "_search.py", Content: generateSearch(net, req.Source, imported), Role: backend.SearchDriver,
+			})
 		}
 	}
 	diags.Normalize()

@@ -37,8 +37,15 @@ func generateSearch(net *ir.Network, source, module string) []byte {
 		"source is SPEC[\"source\"] or --source), trains it and scores it on the validation split.\n" +
 		"Writes best.json for `neuralgen compile --hpo-values best.json`, and search.json.\n" +
 		"\"\"\"\n")
-	b.WriteString("import sys\n\nimport rules_neural as rn\nfrom rules_neural import hpo\n\n")
-	fmt.Fprintf(&b, "from %s import SPEC\n\n", module)
+	if ident(module) == module {
+		b.WriteString("import sys\n\nimport rules_neural as rn\nfrom rules_neural import hpo\n\n")
+		fmt.Fprintf(&b, "from %s import SPEC\n\n", module)
+	} else {
+		// A module name chosen by a build system (compile --output) that
+		// an import statement cannot spell.
+		b.WriteString("import importlib\nimport sys\n\nimport rules_neural as rn\nfrom rules_neural import hpo\n\n")
+		fmt.Fprintf(&b, "SPEC = importlib.import_module(%s).SPEC\n\n", pyText(module))
+	}
 	render(&b, 0, "", call("rn.require_contract", pyInt(version.RuntimeContract),
 		kw("generator", pyText(version.Version)), kw("source", pyText(source))), "")
 	b.WriteString("\n\ndef main(argv=None):\n")

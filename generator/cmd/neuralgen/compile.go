@@ -16,7 +16,7 @@ import (
 
 var compileCommand = &command{
 	name:    "compile",
-	args:    "--backend B [-o DIR | --output FILE] [--network N] [--check] FILE",
+	args:    "--backend B [-o DIR | --output FILE [--search-output FILE]] [--network N] [--check] FILE",
 	summary: "generate PyTorch, TensorFlow, ONNX or Go code from FILE",
 	detail: `Compile checks FILE and, when it has no errors, generates the backend's
 files for each network (or only the networks named with --network, which
@@ -30,8 +30,10 @@ command gives the same bytes on every machine.
 With --output, the one network selected (the file's only network, or the
 one named with --network) is written to that path instead of DIR/<name>:
 build systems name outputs before the compiler runs (Bazel declares them
-from the target's name). Companion files that only --o writes, such as the
-HPO search driver, are not generated then.
+from the target's name). The HPO search driver of that network, which -o
+writes beside the module, is written to --search-output instead; it imports
+the module under the name --output gives it, and a network with nothing to
+search is an error then.
 
 With --check nothing is written: compile compares the files on disk with
 what it would generate, lists the missing or stale ones on standard error
@@ -60,6 +62,7 @@ func runCompile(e *env, c *command, args []string) int {
 	var networks stringsFlag
 	fs.Var(&networks, "network", "generate only this network (repeatable)")
 	output := fs.String("output", "", "write the selected network's module to this file (exactly one network)")
+	searchOutput := fs.String("search-output", "", "with --output: write the network's HPO search driver to this file")
 	check := fs.Bool("check", false, "write nothing; exit 1 if the files on disk are missing or stale")
 	hpoValues := fs.String("hpo-values", "", "JSON file of chosen hyper-parameters (the search driver's best.json) to pin")
 	files, code, done := e.parseFlags(c, fs, args)
@@ -71,6 +74,9 @@ func runCompile(e *env, c *command, args []string) int {
 	}
 	if *output != "" && (*outDir != "" || *check) {
 		return e.usageError(c, "--output cannot be combined with -o or --check")
+	}
+	if *searchOutput != "" && *output == "" {
+		return e.usageError(c, "--search-output needs --output")
 	}
 	registry := driver.Backends()
 	if *backendName == "" {
@@ -98,6 +104,9 @@ func runCompile(e *env, c *command, args []string) int {
 		return exitError
 	}
 	req := &backend.Request{Model: model, Source: sourceName(path), Networks: networks}
+	if *output != "" {
+		req.Module = strings.TrimSuffix(filepath.Base(*output), ".py")
+	}
 	out, bdiags := b.Generate(req)
 	diags.Append(bdiags)
 	diags.Normalize()
@@ -106,7 +115,7 @@ func runCompile(e *env, c *command, args []string) int {
 		return exitError
 	}
 	if *output != "" {
-		return e.writeOutput(c, *output, model, req, out)
+		return e.writeOutput(c, *output, *searchOutput, model, req, out)
 	}
 	dir := *outDir
 	if dir == "" {
@@ -131,31 +140,55 @@ func runCompile(e *env, c *command, args []string) int {
 	return exitOK
 }
 
-// writeOutput writes the module of the one selected network to path.
-// Each network's module is the first file the backend generates for it;
-// the files after it, up to the next network's module, are companions.
-func (e *env) writeOutput(c *command, path string, model *ir.Model, req *backend.Request, out []backend.File) int {
+// writeOutput writes the module of the one selected network to path and,
+// when searchPath is set, its search driver there.
+func (e *env) writeOutput(c *command, path, searchPath string, model *ir.Model, req *backend.Request, out []backend.File) int {
 	nets, err := req.Selected()
 	if err == nil && len(nets) != 1 {
 		err = fmt.Errorf("--output writes one network, but %s declares %d (%s): choose one with --network",
 			req.Source, len(nets), strings.Join(networkNames(model), ", "))
 	}
-	if err == nil && len(out) == 0 {
-		err = fmt.Errorf("no file was generated for %s", req.Source)
+	var files []backend.File
+	if err == nil {
+		module, ok := fileOf(out, backend.Module)
+		if !ok {
+			err = fmt.Errorf("no module was generated for %s", req.Source)
+		}
+		files = append(files, backend.File{Name: path, Content: module})
+	}
+	if err == nil && searchPath != "" {
+		search, ok := fileOf(out, backend.SearchDriver)
+		if !ok {
+			err = fmt.Errorf("--search-output: network %s has no hyper-parameters to search (no HPO values, or all pinned), so there is no search driver", nets[0].Name)
+		}
+		files = append(files, backend.File{Name: searchPath, Content: search})
 	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "neuralgen %s: %v\n", c.name, err)
 		return exitError
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		fmt.Fprintf(e.stderr, "neuralgen %s: %v\n", c.name, err)
-		return exitError
-	}
-	if err := driver.WriteFileAtomic(path, out[0].Content, 0o644); err != nil {
-		fmt.Fprintf(e.stderr, "neuralgen %s: %v\n", c.name, err)
-		return exitError
+	for _, f := range files {
+		if err := os.MkdirAll(filepath.Dir(f.Name), 0o755); err != nil {
+			fmt.Fprintf(e.stderr, "neuralgen %s: %v\n", c.name, err)
+			return exitError
+		}
+		if err := driver.WriteFileAtomic(f.Name, f.Content, 0o644); err != nil {
+			fmt.Fprintf(e.stderr, "neuralgen %s: %v\n", c.name, err)
+			return exitError
+		}
 	}
 	return exitOK
+}
+
+// fileOf returns the content of the generated file with the given role (of
+// the one network generated).
+func fileOf(out []backend.File, role backend.Role) ([]byte, bool) {
+	for _, f := range out {
+		if f.Role == role {
+			return f.Content, true
+		}
+	}
+	return nil, false
 }
 
 // networkNames lists the model's networks in file order.

@@ -131,3 +131,48 @@ func TestCompileOutputFile(t *testing.T) {
 	}
 	neuralgen(t, "", "compile", "--backend", "pytorch", "-o", dir, "--output", out, "testdata/mnist.neural").expect(t, exitUsage)
 }
+
+// --search-output writes the search driver of the --output module; the
+// driver imports the module by the name --output gave it, and is otherwise
+// the file -o writes.
+func TestCompileSearchOutput(t *testing.T) {
+	dir := t.TempDir()
+	neuralgen(t, "", "compile", "--backend", "pytorch", "-o", dir, "testdata/hpo.neural").expect(t, exitOK)
+	viaDir, err := os.ReadFile(filepath.Join(dir, "searched_search.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	module := filepath.Join(dir, "bazel", "hpo_pytorch.py")
+	search := filepath.Join(dir, "bazel", "hpo_pytorch_search.py")
+	neuralgen(t, "", "compile", "--backend", "pytorch", "--output", module, "--search-output", search, "testdata/hpo.neural").expect(t, exitOK)
+	got, err := os.ReadFile(search)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Replace(string(viaDir), "from searched import SPEC\n", "from hpo_pytorch import SPEC\n", 1)
+	if want == string(viaDir) || string(got) != want {
+		t.Errorf("search driver of --output hpo_pytorch.py:\n%s\nwant the -o driver importing hpo_pytorch:\n%s", got, want)
+	}
+	if mod, _ := os.ReadFile(module); !strings.Contains(string(mod), "class Searched(nn.Module):") {
+		t.Errorf("--output module not written with --search-output")
+	}
+
+	// A module name an import statement cannot spell is imported by name.
+	odd := filepath.Join(dir, "odd", "hpo-model.py")
+	neuralgen(t, "", "compile", "--backend", "pytorch", "--output", odd, "--search-output", filepath.Join(dir, "odd", "s.py"), "testdata/hpo.neural").expect(t, exitOK)
+	if data, _ := os.ReadFile(filepath.Join(dir, "odd", "s.py")); !strings.Contains(string(data), "SPEC = importlib.import_module(\"hpo-model\").SPEC\n") {
+		t.Errorf("search driver of hpo-model.py:\n%s", data)
+	}
+
+	// Nothing to search: an error, and neither file is written.
+	plain := filepath.Join(dir, "plain")
+	r := neuralgen(t, "", "compile", "--backend", "pytorch", "--output", filepath.Join(plain, "m.py"), "--search-output", filepath.Join(plain, "m_search.py"), "testdata/mnist.neural")
+	r.expect(t, exitError)
+	if !strings.Contains(r.stderr, "--search-output: network MNIST has no hyper-parameters to search") {
+		t.Errorf("--search-output without HPO: %q", r.stderr)
+	}
+	if _, err := os.Stat(plain); err == nil {
+		t.Errorf("files written although --search-output failed")
+	}
+	neuralgen(t, "", "compile", "--backend", "pytorch", "--search-output", search, "testdata/hpo.neural").expect(t, exitUsage)
+}
