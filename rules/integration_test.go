@@ -210,6 +210,22 @@ func TestBazelWorkspace(t *testing.T) {
 	if r.code == 0 || !strings.Contains(r.stderr, "mismatch/tiny.neural: error: declares the networks [TinyNet], expected [SmallNet]") {
 		t.Errorf("bazel build //mismatch:tiny: exit %d\n%s", r.code, r.stderr)
 	}
+	// The HPO search driver runs under bazel run: each trial compiles the
+	// source with the toolchain's neuralgen (runfiles of this external
+	// repository), and --out is relative to where bazel was run.
+	r = w.bazel(t, "run", "//search:widths_search", "--", "--trials", "2", "--epochs", "1",
+		"--dataset", "synthetic", "--synthetic-size", "128", "--quiet", "--out", "hpo_out")
+	if r.code != 0 {
+		t.Errorf("bazel run //search:widths_search failed:\n%s", r.stderr)
+	} else if best, err := os.ReadFile(filepath.Join(w.dir, "hpo_out", "best.json")); err != nil ||
+		!strings.Contains(string(best), `"dense.units"`) || !strings.Contains(string(best), `"optimizer.learning_rate"`) {
+		t.Errorf("best.json of the search: %q (%v)", best, err)
+	}
+	r = w.bazel(t, "build", "//search:fixed_search")
+	if r.code == 0 || !strings.Contains(r.stderr, "--search-output: network Fixed has no hyper-parameters to search") {
+		t.Errorf("bazel build //search:fixed_search: exit %d\n%s", r.code, r.stderr)
+	}
+
 	// networks with two sources is refused when the target is analysed.
 	r = w.bazel(t, "build", "//mismatch:two")
 	if r.code == 0 || !strings.Contains(r.stderr, "networks names the networks of a single source, but //mismatch:two has 2; give each source its own neural_library") {

@@ -2,7 +2,7 @@
 # Runs `bazel test //...` and prints the closing line CI recognises
 # ("N passed, N failed", counted from Bazel's per-target results), then
 # trains the MNIST model for one epoch on synthetic data with `bazel run`,
-# checks that a second run with no change is fully cached and reports how
+# runs two trials of the MNIST hyper-parameter search the same way, checks that a second run with no change is fully cached and reports how
 # long a no-op `bazel build //...` takes (median of 5). Shuts the Bazel
 # server down at the end. Exit status: that of the first `bazel test`, or 1
 # when `bazel run` failed, the second run was not cached or a build failed.
@@ -36,6 +36,18 @@ if ! bazel run //models:mnist_train -- --epochs 1 --dataset synthetic --quiet --
 	exit 1
 fi
 echo "bazel run //models:mnist_train -- --epochs 1 --dataset synthetic: wrote $(cd "$out" && ls | tr '\n' ' ')"
+rm -rf "$out"
+
+# The HPO search driver: each trial compiles the model with the toolchain's
+# neuralgen and trains it.
+out=$(mktemp -d)
+if ! bazel run //models:mnist_hpo_search -- --trials 2 --epochs 1 --dataset synthetic \
+	--synthetic-size 256 --quiet --out "$out" >"$log" 2>&1 || [ ! -s "$out/best.json" ]; then
+	cat "$log"
+	echo "bazel run //models:mnist_hpo_search failed"
+	exit 1
+fi
+echo "bazel run //models:mnist_hpo_search -- --trials 2 --dataset synthetic: best $(tr -d ' \n' <"$out/best.json")"
 rm -rf "$out"
 
 bazel test //... >"$log" 2>&1

@@ -14,6 +14,12 @@ def _import_root(ctx):
     repo = ctx.label.workspace_name or ctx.workspace_name
     return "/".join([p for p in [repo, ctx.label.package] if p])
 
+def _outputs(search):
+    outs = {"module": "%{name}.py"}
+    if search:
+        outs["search"] = "%{name}_search.py"
+    return outs
+
 def _neural_py_library_impl(ctx):
     toolchain = neural_toolchain_info(ctx)
     src = _source(ctx)
@@ -24,6 +30,10 @@ def _neural_py_library_impl(ctx):
     if ctx.attr.network:
         args.add("--network", ctx.attr.network)
     args.add("--output", out)
+    outs = [out]
+    if ctx.attr.search:
+        args.add("--search-output", ctx.outputs.search)
+        outs.append(ctx.outputs.search)
     args.add(src)
     ctx.actions.run(
         executable = toolchain.neuralgen,
@@ -33,7 +43,7 @@ def _neural_py_library_impl(ctx):
         # where validation actions are off (Bazel 4 without
         # --experimental_run_validations).
         inputs = [src] + ctx.attr.model[NeuralInfo].summaries,
-        outputs = [out],
+        outputs = outs,
         mnemonic = "NeuralCompile",
         progress_message = "Generating %s model %s from %s" % (ctx.attr.backend, out.short_path, src.short_path),
     )
@@ -41,15 +51,15 @@ def _neural_py_library_impl(ctx):
     runtime_py = runtime[PyInfo]
     return [
         DefaultInfo(
-            files = depset([out]),
-            runfiles = ctx.runfiles(files = [out]).merge(runtime[DefaultInfo].default_runfiles),
+            files = depset(outs),
+            runfiles = ctx.runfiles(files = outs).merge(runtime[DefaultInfo].default_runfiles),
         ),
         PyInfo(
-            transitive_sources = depset([out], transitive = [runtime_py.transitive_sources]),
+            transitive_sources = depset(outs, transitive = [runtime_py.transitive_sources]),
             imports = depset([_import_root(ctx)], transitive = [runtime_py.imports]),
             has_py3_only_sources = True,
         ),
-        OutputGroupInfo(neural_generated_srcs = depset([out])),
+        OutputGroupInfo(neural_generated_srcs = depset(outs)),
     ]
 
 neural_py_library = rule(
@@ -68,12 +78,19 @@ neural_py_library = rule(
         "network": attr.string(
             doc = "The network to generate; may be empty when the file declares exactly one.",
         ),
+        "search": attr.bool(
+            default = False,
+            doc = "Also generate the HPO search driver `<name>_search.py` (the network must have HPO values).",
+        ),
     },
-    # A predeclared output, so that `:<name>.py` is a label (py_binary main).
-    outputs = {"module": "%{name}.py"},
+    # Predeclared outputs, so that `:<name>.py` (and `:<name>_search.py`) are
+    # labels (py_binary main).
+    outputs = _outputs,
     toolchains = [TOOLCHAIN_TYPE],
     doc = """The generated Python module `<name>.py` of one network, as a Python library.
 
 Importable as `<name>` (its package directory is on the import path) and
-depending on the rules_neural runtime of the toolchain.""",
+depending on the rules_neural runtime of the toolchain. With `search = True`
+also `<name>_search.py`, the network's HPO search driver (it imports
+`<name>`).""",
 )

@@ -37,6 +37,22 @@ neural_toolchain = rule(
     doc = "Declares a neuralgen compiler and its runtimes; register it with `toolchain()`.",
 )
 
+def _current_neuralgen_impl(ctx):
+    tool = neural_toolchain_info(ctx).neuralgen
+    return [DefaultInfo(
+        files = depset([tool.executable]),
+        runfiles = ctx.runfiles(files = [tool.executable]),
+    )]
+
+current_neuralgen = rule(
+    implementation = _current_neuralgen_impl,
+    toolchains = [TOOLCHAIN_TYPE],
+    doc = """The neuralgen binary of the resolved toolchain, as a file.
+
+For programs that run neuralgen themselves (the HPO search driver compiles
+each trial): put it in `data` and pass `$(rootpath …)`.""",
+)
+
 def neural_toolchain_info(ctx):
     """Returns the NeuralToolchainInfo resolved for ctx."""
     return ctx.toolchains[TOOLCHAIN_TYPE].neural
