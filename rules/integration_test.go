@@ -174,7 +174,8 @@ func TestBazelWorkspace(t *testing.T) {
 	}
 
 	// `neuralgen bazel` writes BUILD files that Bazel builds: one target
-	// per network, for a one-network file and a two-network file.
+	// per network, for a one-network file, a two-network file and a file
+	// with HPO values.
 	gendir := filepath.Join(w.dir, "generated")
 	if err := os.MkdirAll(gendir, 0o755); err != nil {
 		t.Fatal(err)
@@ -185,7 +186,11 @@ func TestBazelWorkspace(t *testing.T) {
 	}
 	pair := "network Encoder {\n  input: (8,)\n  layers:\n    Output(units=4)\n}\n" +
 		"network Decoder {\n  input: (4,)\n  layers:\n    Output(units=8)\n}\n"
-	for name, content := range map[string]string{"tiny.neural": string(tiny), "pair.neural": pair} {
+	widths, err := os.ReadFile(filepath.Join(w.dir, "search", "widths.neural"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range map[string]string{"tiny.neural": string(tiny), "pair.neural": pair, "widths.neural": string(widths)} {
 		if err := os.WriteFile(filepath.Join(gendir, name), []byte(content), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -199,7 +204,8 @@ func TestBazelWorkspace(t *testing.T) {
 	if r.code != 0 {
 		t.Errorf("bazel build of the BUILD file neuralgen bazel wrote failed:\n%s", r.stderr)
 	}
-	for _, f := range []string{"tiny_pytorch.py", "pair_encoder_pytorch.py", "pair_decoder_pytorch.py"} {
+	// widths.neural has HPO values: search = True, and its search driver.
+	for _, f := range []string{"tiny_pytorch.py", "pair_encoder_pytorch.py", "pair_decoder_pytorch.py", "widths_pytorch_search.py", "widths_search"} {
 		if _, err := os.Stat(filepath.Join(w.dir, "bazel-bin", "generated", f)); err != nil {
 			t.Errorf("neuralgen bazel + bazel build: %v", err)
 		}

@@ -1,6 +1,7 @@
 // Package bazelgen keeps a directory's BUILD file in step with its .neural
 // files, the way Gazelle does for Go: one neural_model target per network
-// (`neuralgen bazel`). Hand edits survive: targets are matched by their
+// (`neuralgen bazel`), with `search = True` where the network has
+// hyper-parameters to search. Hand edits survive: targets are matched by their
 // source file and network, not by name, so renamed targets and extra
 // attributes stay; a rule, or an attribute, with a `# keep` comment is
 // never changed or removed (nor is a rule whose src or network carries
@@ -43,6 +44,10 @@ var BuildFileNames = []string{"BUILD.bazel", "BUILD"}
 type Source struct {
 	File     string
 	Networks []string
+	// Search names the networks with hyper-parameters to search (they get
+	// `search = True`). Nil when unknown: the file does not check clean,
+	// and `search` attributes are left as they are.
+	Search map[string]bool
 }
 
 // Options configure Update.
@@ -124,6 +129,15 @@ func ReadSources(dir string) ([]Source, *diag.List, diag.Sources, error) {
 				s.Networks = append(s.Networks, item.Network.Name.Name)
 			}
 		}
+		// Whether a network has HPO values is known only after macro
+		// expansion. A file with other errors is the build's to report
+		// (its check fails); here it only leaves `search` unknown.
+		if model, cd := driver.Check(src.Name, src.Text); !cd.HasErrors() && model != nil {
+			s.Search = map[string]bool{}
+			for _, n := range model.Networks {
+				s.Search[n.Name] = n.Searchable()
+			}
+		}
 		sources = append(sources, s)
 	}
 	return sources, diags, texts, nil
@@ -140,9 +154,10 @@ func isModel(name string) bool {
 
 // target is one neural_model the sources call for.
 type target struct {
-	name, src, network string
-	single             bool // src declares one network: `network` is left out
-	done               bool
+	name, src, network  string
+	single              bool // src declares one network: `network` is left out
+	search, knownSearch bool // the network has HPO values to search, if known
+	done                bool
 }
 
 // Targets lists the neural_model targets for sources: for a file with one
@@ -154,12 +169,13 @@ func targets(sources []Source) []*target {
 	var out []*target
 	for _, s := range sorted {
 		stem := targetName(strings.TrimSuffix(s.File, filepath.Ext(s.File)))
-		if len(s.Networks) == 1 {
-			out = append(out, &target{name: stem, src: s.File, network: s.Networks[0], single: true})
-			continue
-		}
 		for _, n := range s.Networks {
-			out = append(out, &target{name: stem + "_" + ir.SnakeCase(n), src: s.File, network: n})
+			t := &target{name: stem + "_" + ir.SnakeCase(n), src: s.File, network: n}
+			if len(s.Networks) == 1 {
+				t.name, t.single = stem, true
+			}
+			t.search, t.knownSearch = s.Search[n], s.Search != nil
+			out = append(out, t)
 		}
 	}
 	return out
@@ -204,6 +220,7 @@ func Update(path string, content []byte, sources []Source, opts Options) ([]byte
 		if !t.single && r.AttrString("network") != t.network {
 			r.SetAttr("network", &build.StringExpr{Value: t.network})
 		}
+		setSearch(r, t)
 	}
 	for _, r := range drop {
 		deleteStmt(f, r.Call)
@@ -231,10 +248,29 @@ func Update(path string, content []byte, sources []Source, opts Options) ([]byte
 		if !t.single {
 			r.SetAttr("network", &build.StringExpr{Value: t.network})
 		}
+		setSearch(r, t)
 		f.Stmt = append(f.Stmt, call)
 	}
 	fixLoad(f, opts)
 	return build.Format(f), nil
+}
+
+// setSearch gives r `search = True` when its network has hyper-parameters
+// to search, and takes it away when it has none (the build would fail),
+// unless the attribute is kept by hand or the file's networks are unknown.
+func setSearch(r *build.Rule, t *target) {
+	if !t.knownSearch || keepAttr(r, "search") {
+		return
+	}
+	if t.search {
+		if id, ok := r.Attr("search").(*build.Ident); !ok || id.Name != "True" {
+			r.SetAttr("search", &build.Ident{Name: "True"})
+		}
+		return
+	}
+	if r.Attr("search") != nil {
+		r.DelAttr("search")
+	}
 }
 
 // match finds the wanted target r stands for: same source file, and the

@@ -56,6 +56,18 @@ type Network struct {
 	HPOs []*HPO
 }
 
+// Searchable reports whether the network still has hyper-parameters to
+// search: an HPO with one choice (written so, or pinned with
+// --hpo-values) is fixed.
+func (n *Network) Searchable() bool {
+	for _, h := range n.HPOs {
+		if !(h.Kind == Choice && len(h.Choices) == 1) {
+			return true
+		}
+	}
+	return false
+}
+
 // Input is a model input.
 type Input struct {
 	Name string

@@ -84,7 +84,7 @@ func generateModule(net *ir.Network, source string, assign ir.Assignment, diags 
 		"(N, C, D, H, W); sequence and vector inputs are (N, T, F) / (N, F). Token inputs are int64.\n" +
 		"forward() returns logits when the loss is a cross-entropy on a softmax/sigmoid output;\n" +
 		"predict() applies the output activation.\n")
-	if searchable(net) {
+	if net.Searchable() {
 		b.WriteString("\nSearched hyper-parameters take their default values here; SPEC[\"hpo\"] lists the\n" +
 			"search space, which the generated *_search.py driver explores.\n")
 	}

@@ -52,7 +52,7 @@ func (b *Backend) Generate(req *backend.Request) ([]backend.File, *diag.List) {
 			continue
 		}
 		files = append(files, backend.File{Name: name, Content: content})
-		if searchable(net) {
+		if net.Searchable() {
 			module := strings.TrimSuffix(name, ".py")
 			imported := module
 			if req.Module != "" {

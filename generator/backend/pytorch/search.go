@@ -8,17 +8,6 @@ import (
 	"github.com/rules-neural/rules_neural/generator/version"
 )
 
-// searchable reports whether a network still has hyper-parameters to search
-// (an HPO with one choice, written so or pinned with --hpo-values, is fixed).
-func searchable(net *ir.Network) bool {
-	for _, h := range net.HPOs {
-		if !(h.Kind == ir.Choice && len(h.Choices) == 1) {
-			return true
-		}
-	}
-	return false
-}
-
 // generateSearch writes the search driver of a network with HPO values:
 // `<module>_search.py` runs SPEC["hpo"] with the runtime's Optuna driver.
 // Each trial compiles the model with `neuralgen compile --hpo-values`, so

@@ -18,6 +18,8 @@ one there) in step with the .neural files of DIR, like Gazelle: one
 neural_model target per network. A file with one network gets a target
 named after the file (mnist.neural → mnist); a file with several gets one
 per network, named <file>_<network in snake_case> and with network = "…".
+A network with hyper-parameters to search gets search = True (its
+<target>_search runs the search), and loses it when it has none.
 
 Existing neural_model targets are matched by src and network, not by name:
 renamed targets and attributes added by hand are kept. A target whose
