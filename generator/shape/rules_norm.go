@@ -55,76 +55,43 @@ func (c *ctx) affine(n *ir.Node, channels int64) (int64, error) {
 	return satMul(channels, boolInt(center)+boolInt(scale)), nil
 }
 
-// ruleBatchNorm: gamma and beta trainable, moving mean and variance not.
-func ruleBatchNorm(c *ctx, n *ir.Node, in []ir.Shape) (result, error) {
-	x, err := single(n, in)
-	if err != nil {
-		return result{}, err
+// normRule is a normalization layer: the same shape, gamma and beta per
+// channel trainable (center and scale), and movingStats·C non-trainable
+// moving statistics. hasAxis: the layer normalizes its axis parameter,
+// otherwise the last axis; groups: GroupNormalization's groups must divide
+// the channels.
+func normRule(hasAxis, groups bool, movingStats, flopsPerElem int64) rule {
+	return func(c *ctx, n *ir.Node, in []ir.Shape) (result, error) {
+		x, err := single(n, in)
+		if err != nil {
+			return result{}, err
+		}
+		ch, err := c.normChannels(n, x, hasAxis)
+		if err != nil {
+			return result{}, err
+		}
+		if groups {
+			g, err := c.posInt(n, "groups", 32)
+			if err != nil {
+				return result{}, err
+			}
+			if ch%g != 0 {
+				return result{}, fail("GroupNormalization groups=%d must divide the %d channels of %s", g, ch, fmtShape(x)).
+					withHint("use a number of groups that divides %d", ch)
+			}
+		}
+		tr, err := c.affine(n, ch)
+		if err != nil {
+			return result{}, err
+		}
+		return result{shape: c.same(x), trainable: tr, nonTrainable: satMul(movingStats, ch), flops: satMul(flopsPerElem, elems(x))}, nil
 	}
-	ch, err := c.normChannels(n, x, true)
-	if err != nil {
-		return result{}, err
-	}
-	tr, err := c.affine(n, ch)
-	if err != nil {
-		return result{}, err
-	}
-	return result{shape: c.same(x), trainable: tr, nonTrainable: satMul(2, ch), flops: satMul(bnFLOPs, elems(x))}, nil
 }
 
-func ruleLayerNorm(c *ctx, n *ir.Node, in []ir.Shape) (result, error) {
-	x, err := single(n, in)
-	if err != nil {
-		return result{}, err
-	}
-	ch, err := c.normChannels(n, x, true)
-	if err != nil {
-		return result{}, err
-	}
-	tr, err := c.affine(n, ch)
-	if err != nil {
-		return result{}, err
-	}
-	return result{shape: c.same(x), trainable: tr, flops: satMul(normFLOPs, elems(x))}, nil
-}
-
-// ruleGroupNorm: groups must divide the channels (last axis).
-func ruleGroupNorm(c *ctx, n *ir.Node, in []ir.Shape) (result, error) {
-	x, err := single(n, in)
-	if err != nil {
-		return result{}, err
-	}
-	ch, err := c.normChannels(n, x, false)
-	if err != nil {
-		return result{}, err
-	}
-	groups, err := c.posInt(n, "groups", 32)
-	if err != nil {
-		return result{}, err
-	}
-	if ch%groups != 0 {
-		return result{}, fail("GroupNormalization groups=%d must divide the %d channels of %s", groups, ch, fmtShape(x)).
-			withHint("use a number of groups that divides %d", ch)
-	}
-	tr, err := c.affine(n, ch)
-	if err != nil {
-		return result{}, err
-	}
-	return result{shape: c.same(x), trainable: tr, flops: satMul(normFLOPs, elems(x))}, nil
-}
-
-func ruleInstanceNorm(c *ctx, n *ir.Node, in []ir.Shape) (result, error) {
-	x, err := single(n, in)
-	if err != nil {
-		return result{}, err
-	}
-	ch, err := c.normChannels(n, x, false)
-	if err != nil {
-		return result{}, err
-	}
-	tr, err := c.affine(n, ch)
-	if err != nil {
-		return result{}, err
-	}
-	return result{shape: c.same(x), trainable: tr, flops: satMul(normFLOPs, elems(x))}, nil
-}
+var (
+	// BatchNormalization keeps a moving mean and variance (non-trainable).
+	ruleBatchNorm    = normRule(true, false, 2, bnFLOPs)
+	ruleLayerNorm    = normRule(true, false, 0, normFLOPs)
+	ruleGroupNorm    = normRule(false, true, 0, normFLOPs)
+	ruleInstanceNorm = normRule(false, false, 0, normFLOPs)
+)

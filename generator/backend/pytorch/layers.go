@@ -194,12 +194,7 @@ func (g *gen) dense(n *ir.Node, x tensor, isOutput bool) (tensor, bool) {
 	units := g.intParam(n, "units", 1)
 	bias := g.boolParam(n, "use_bias", true)
 	m := g.module(n, call("nn.Linear", pyInt(fin), pyInt(units), kw("bias", pyBool(bias))))
-	g.initialize(n, "kernel_initializer", "glorot_uniform", m+".weight", fin, units)
-	g.regularize(n, "kernel_regularizer", m+".weight")
-	if bias {
-		g.initialize(n, "bias_initializer", "zeros", m+".bias", -1, -1)
-		g.regularize(n, "bias_regularizer", m+".bias")
-	}
+	g.weights(n, m+".weight", fin, units, bias, m+".bias")
 	out := tensor{shape: n.Shape, lay: channelsLast, mask: x.mask}
 	if x.rank() < 2 {
 		out.mask = nil
@@ -257,15 +252,8 @@ func (g *gen) conv(n *ir.Node, x tensor, rank int, isOutput bool) (tensor, bool)
 		kw("stride", intTuple(s)), kw("padding", pad), kw("dilation", intTuple(d)),
 		kw("groups", pyInt(groups)), kw("bias", pyBool(bias))))
 	kv := volume(k)
-	g.initialize(n, "kernel_initializer", "glorot_uniform", m+".weight", kv*cin/groups, kv*filters)
-	g.regularize(n, "kernel_regularizer", m+".weight")
-	if bias {
-		g.initialize(n, "bias_initializer", "zeros", m+".bias", -1, -1)
-		g.regularize(n, "bias_regularizer", m+".bias")
-	}
-	out := tensor{shape: n.Shape, lay: channelsFirst}
-	out.e = g.activation(n, call(m, x.in(channelsFirst)), out, isOutput)
-	return out, true
+	g.weights(n, m+".weight", kv*cin/groups, kv*filters, bias, m+".bias")
+	return g.applyChannelsFirst(n, m, x, isOutput), true
 }
 
 func (g *gen) convTranspose(n *ir.Node, x tensor, rank int, isOutput bool) (tensor, bool) {
@@ -305,15 +293,8 @@ func (g *gen) convTranspose(n *ir.Node, x tensor, rank int, isOutput bool) (tens
 	}
 	m := g.module(n, ctor)
 	kv := volume(k)
-	g.initialize(n, "kernel_initializer", "glorot_uniform", m+".weight", kv*filters, kv*cin)
-	g.regularize(n, "kernel_regularizer", m+".weight")
-	if bias {
-		g.initialize(n, "bias_initializer", "zeros", m+".bias", -1, -1)
-		g.regularize(n, "bias_regularizer", m+".bias")
-	}
-	out := tensor{shape: n.Shape, lay: channelsFirst}
-	out.e = g.activation(n, call(m, x.in(channelsFirst)), out, isOutput)
-	return out, true
+	g.weights(n, m+".weight", kv*filters, kv*cin, bias, m+".bias")
+	return g.applyChannelsFirst(n, m, x, isOutput), true
 }
 
 func (g *gen) depthwise(n *ir.Node, x tensor, isOutput bool) (tensor, bool) {
@@ -334,15 +315,8 @@ func (g *gen) depthwise(n *ir.Node, x tensor, isOutput bool) (tensor, bool) {
 	kv := volume(k)
 	// Keras' depthwise kernel is (kh, kw, C, multiplier): its fans differ
 	// from the ones torch would derive from the grouped weight.
-	g.initialize(n, "kernel_initializer", "glorot_uniform", m+".weight", kv*cin, kv*dm)
-	g.regularize(n, "kernel_regularizer", m+".weight")
-	if bias {
-		g.initialize(n, "bias_initializer", "zeros", m+".bias", -1, -1)
-		g.regularize(n, "bias_regularizer", m+".bias")
-	}
-	out := tensor{shape: n.Shape, lay: channelsFirst}
-	out.e = g.activation(n, call(m, x.in(channelsFirst)), out, isOutput)
-	return out, true
+	g.weights(n, m+".weight", kv*cin, kv*dm, bias, m+".bias")
+	return g.applyChannelsFirst(n, m, x, isOutput), true
 }
 
 func (g *gen) separable(n *ir.Node, x tensor, rank int, isOutput bool) (tensor, bool) {
@@ -358,17 +332,9 @@ func (g *gen) separable(n *ir.Node, x tensor, rank int, isOutput bool) (tensor, 
 		kw("kernel_size", intTuple(k)), kw("stride", intTuple(s)), kw("padding", pyText(padding)),
 		kw("dilation", intTuple(d)), kw("depth_multiplier", pyInt(dm)), kw("bias", pyBool(bias))))
 	kv := volume(k)
-	g.initialize(n, "kernel_initializer", "glorot_uniform", m+".depthwise.weight", kv*cin, kv*dm)
-	g.initialize(n, "kernel_initializer", "glorot_uniform", m+".pointwise.weight", cin*dm, filters)
-	g.regularize(n, "kernel_regularizer", m+".depthwise.weight")
-	g.regularize(n, "kernel_regularizer", m+".pointwise.weight")
-	if bias {
-		g.initialize(n, "bias_initializer", "zeros", m+".pointwise.bias", -1, -1)
-		g.regularize(n, "bias_regularizer", m+".pointwise.bias")
-	}
-	out := tensor{shape: n.Shape, lay: channelsFirst}
-	out.e = g.activation(n, call(m, x.in(channelsFirst)), out, isOutput)
-	return out, true
+	g.weights(n, m+".depthwise.weight", kv*cin, kv*dm, false, "")
+	g.weights(n, m+".pointwise.weight", cin*dm, filters, bias, m+".pointwise.bias")
+	return g.applyChannelsFirst(n, m, x, isOutput), true
 }
 
 func (g *gen) pool(n *ir.Node, x tensor, rank int) (tensor, bool) {
@@ -721,4 +687,24 @@ func (g *gen) merge(n *ir.Node, ins []tensor) (tensor, bool) {
 		out.mask = g.emitMask(call("L.merge_masks", names...), masks...)
 	}
 	return out, true
+}
+
+// weights initialises and regularises a layer's kernel (the torch
+// parameter kernel, with Keras' fans fanIn and fanOut) and, when hasBias,
+// its bias, as the layer's *_initializer and *_regularizer arguments say.
+func (g *gen) weights(n *ir.Node, kernel string, fanIn, fanOut int64, hasBias bool, bias string) {
+	g.initialize(n, "kernel_initializer", "glorot_uniform", kernel, fanIn, fanOut)
+	g.regularize(n, "kernel_regularizer", kernel)
+	if hasBias {
+		g.initialize(n, "bias_initializer", "zeros", bias, -1, -1)
+		g.regularize(n, "bias_regularizer", bias)
+	}
+}
+
+// applyChannelsFirst applies the torch module m, which takes channels-first
+// input, to x, then the layer's activation.
+func (g *gen) applyChannelsFirst(n *ir.Node, m string, x tensor, isOutput bool) tensor {
+	out := tensor{shape: n.Shape, lay: channelsFirst}
+	out.e = g.activation(n, call(m, x.in(channelsFirst)), out, isOutput)
+	return out
 }
