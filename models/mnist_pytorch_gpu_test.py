@@ -14,7 +14,8 @@ import mnist_pytorch as generated
                      "no CUDA device")
 class GeneratedMNISTOnGPU(unittest.TestCase):
     def test_cuda_bf16_training(self):
-        self.assertTrue(torch.cuda.is_available(), "RULES_NEURAL_REQUIRE_GPU is set but CUDA is not available")
+        self.assertTrue(torch.cuda.is_available(),
+                        "RULES_NEURAL_REQUIRE_GPU is set but CUDA is not available")
         out = os.path.join(os.environ.get("TEST_TMPDIR", tempfile.mkdtemp()), "gpu")
         code = generated.main([
             "--dataset", "synthetic", "--synthetic-size", "512", "--epochs", "2",

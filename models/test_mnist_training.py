@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-FASHION = Path(os.environ.get("RULES_NEURAL_FASHION_MNIST_DIR", "/usr/share/datasets/fashion-mnist"))
+FASHION = Path(os.environ.get("RULES_NEURAL_FASHION_MNIST_DIR",
+                              "/usr/share/datasets/fashion-mnist"))
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +31,9 @@ def module_dir(tmp_path_factory):
 
 def train(module_dir, out, *args):
     env = dict(os.environ, PYTHONPATH=f"{ROOT / 'runtime' / 'python'}:{module_dir}")
-    proc = subprocess.run([sys.executable, str(module_dir / "mnist_classifier.py"), "--out", str(out),
-                           "--quiet", *args], env=env, capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, str(module_dir / "mnist_classifier.py"),
+                           "--out", str(out), "--quiet", *args],
+                          env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     return json.loads((out / "metrics.json").read_text())
 

@@ -36,9 +36,10 @@ if [ ! -x "$GO119" ]; then
 fi
 
 # Python side (issue 3): Debian's interpreter with Debian's torch 1.13 (CPU,
-# built against numpy 1.x), ONNX, Optuna, pytest, and the Fashion-MNIST IDX
-# files. Nothing is downloaded at run time; the dataset comes from here.
-PY_DEBS="python3 python3-torch python3-numpy python3-onnx python3-optuna python3-pytest dataset-fashion-mnist"
+# built against numpy 1.x), ONNX, Optuna, pytest, pycodestyle (the PEP 8 check
+# of generated code) and the Fashion-MNIST IDX files. Nothing is downloaded at
+# run time; the dataset comes from here.
+PY_DEBS="python3 python3-torch python3-numpy python3-onnx python3-optuna python3-pytest python3-pycodestyle dataset-fashion-mnist"
 if [ "${RULES_NEURAL_SKIP_PYTHON:-0}" != 1 ]; then
 	missing=""
 	for p in $PY_DEBS; do

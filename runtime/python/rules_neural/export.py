@@ -29,6 +29,7 @@ from .errors import UserError
 class ExportError(UserError):
     """The model cannot be exported to ONNX (the training results are kept)."""
 
+
 OPSET = 17
 OUTPUT_NAME = "output"
 

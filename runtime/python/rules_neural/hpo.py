@@ -317,10 +317,12 @@ def _trial_module(out: Path) -> Path:
     """
     files = sorted(out.glob("*.py"))
     names = {p.name for p in files}
+    suffix = "_search.py"
     modules = [p for p in files
-               if not (p.name.endswith("_search.py") and p.name[:-len("_search.py")] + ".py" in names)]
+               if not (p.name.endswith(suffix) and p.name[:-len(suffix)] + ".py" in names)]
     if len(modules) != 1:
-        raise UserError(f"expected one compiled module in {out}, found {[p.name for p in modules]}")
+        found = [p.name for p in modules]
+        raise UserError(f"expected one compiled module in {out}, found {found}")
     return modules[0]
 
 
@@ -380,7 +382,8 @@ class CompiledFactory:
         classes = [v for v in vars(mod).values() if isinstance(v, type)
                    and issubclass(v, torch.nn.Module) and v.__module__ == mod.__name__]
         if len(classes) != 1:
-            raise UserError(f"expected one model class in the compiled trial, found {len(classes)}")
+            raise UserError("expected one model class in the compiled trial, "
+                            f"found {len(classes)}")
         return classes[0]()
 
     def spec(self, hp: Mapping[str, Any]) -> Mapping[str, Any]:

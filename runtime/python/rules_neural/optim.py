@@ -264,8 +264,8 @@ def build(params: Iterable[torch.nn.Parameter], spec: Mapping[str, Any],
                                   momentum=float(args["momentum"]),
                                   centered=bool(args["centered"]))
     elif name == "Adagrad":
-        opt = torch.optim.Adagrad(params, lr=lr, eps=eps,
-                                  initial_accumulator_value=float(args["initial_accumulator_value"]))
+        initial = float(args["initial_accumulator_value"])
+        opt = torch.optim.Adagrad(params, lr=lr, eps=eps, initial_accumulator_value=initial)
     elif name == "Adadelta":
         opt = torch.optim.Adadelta(params, lr=lr, rho=float(args["rho"]), eps=eps)
     elif name == "Adamax":

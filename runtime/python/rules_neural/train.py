@@ -207,9 +207,9 @@ class EarlyStopping:
         return False
 
     def state_dict(self) -> dict:
-        return {k: getattr(self, k) for k in ("monitor", "patience", "min_delta", "mode",
-                                               "best", "best_epoch", "best_weights", "wait",
-                                               "stopped_epoch")}
+        keys = ("monitor", "patience", "min_delta", "mode", "best", "best_epoch",
+                "best_weights", "wait", "stopped_epoch")
+        return {k: getattr(self, k) for k in keys}
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         for k, v in state.items():

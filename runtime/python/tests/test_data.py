@@ -86,7 +86,8 @@ def test_truncated_dataset_file(tmp_path):
     d = write_idx_dir(tmp_path / "m")
     p = d / "train-images-idx3-ubyte.gz"
     p.write_bytes(p.read_bytes()[:200])
-    with pytest.raises(DataError, match="train-images-idx3-ubyte.gz: the gzip stream is truncated"):
+    truncated = "train-images-idx3-ubyte.gz: the gzip stream is truncated"
+    with pytest.raises(DataError, match=truncated):
         data.load(cnn_spec(), "idx", str(d))
 
 

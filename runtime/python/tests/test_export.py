@@ -5,7 +5,8 @@ import onnx
 import pytest
 import torch
 
-from conftest import CNN, MLP, TokenModel, TwoInputs, cnn_spec, mlp_spec, token_spec, two_input_spec
+from conftest import (CNN, MLP, TokenModel, TwoInputs, cnn_spec, mlp_spec, token_spec,
+                      two_input_spec)
 from rules_neural import export
 
 

@@ -31,7 +31,8 @@ MODEL = """network NAME {
 # A module name may end in _search itself: WidthSearch → width_search.py,
 # whose driver is width_search_search.py.
 @pytest.mark.skipif(not NEURALGEN.exists(), reason="bin/neuralgen not built (run tools/setup.sh)")
-@pytest.mark.parametrize("network,module", [("Searched", "searched"), ("WidthSearch", "width_search")])
+@pytest.mark.parametrize("network,module",
+                         [("Searched", "searched"), ("WidthSearch", "width_search")])
 def test_search_then_pin(tmp_path, network, module):
     src = tmp_path / "searched.neural"
     src.write_text(MODEL.replace("NAME", network))

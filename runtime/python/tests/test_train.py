@@ -80,10 +80,10 @@ def test_uneven_last_group_is_weighted_by_samples():
 
 
 def test_schedule_steps_per_optimizer_step():
-    spec = make_spec(optimizer="SGD", optimizer_args={"learning_rate": {
-        "schedule": "StepDecay", "args": {"initial_learning_rate": 0.1, "step_size": 1,
-                                          "gamma": 0.5}}},
-        train={"gradient_accumulation_steps": 2})
+    schedule = {"schedule": "StepDecay",
+                "args": {"initial_learning_rate": 0.1, "step_size": 1, "gamma": 0.5}}
+    spec = make_spec(optimizer="SGD", optimizer_args={"learning_rate": schedule},
+                     train={"gradient_accumulation_steps": 2})
     trainer, result = fit(MLP, spec, size=80, epochs=1, batch_size=16, validation_split=0.2)
     # 64 training samples, batches of 16 → 4 batches → 2 optimizer steps.
     assert result.steps == 2 and trainer.setup.lr == pytest.approx(0.1 * 0.5 ** 2)
@@ -146,7 +146,10 @@ def test_max_steps_and_metrics_json(tmp_path):
 
 def test_resume_continues_exactly(tmp_path):
     spec = make_spec(metrics=["accuracy"])
-    dropout = lambda: MLP(dropout=0.3)  # noqa: E731 - dropout makes RNG state matter
+
+    def dropout():  # dropout makes the RNG state matter
+        return MLP(dropout=0.3)
+
     fit(dropout, spec, epochs=3, out=tmp_path / "straight")
     fit(dropout, spec, epochs=1, out=tmp_path / "resumed")
     trainer, result = fit(dropout, spec, epochs=3, out=tmp_path / "resumed", resume=True)
@@ -279,7 +282,8 @@ class RegularizedMLP(MLP):
         self.strength = strength
 
     def regularization_loss(self):
-        return sum(self.strength * (p ** 2).sum() for n, p in self.named_parameters() if "weight" in n)
+        return sum(self.strength * (p ** 2).sum()
+                   for n, p in self.named_parameters() if "weight" in n)
 
 
 def test_regularization_penalty_is_added_to_the_training_loss():
@@ -291,5 +295,8 @@ def test_regularization_penalty_is_added_to_the_training_loss():
     # The penalty shrinks the weights below their initial size.
     model = train.build_model(RegularizedMLP, 0)
     fit(RegularizedMLP, spec, size=64, epochs=3, model=model)
-    assert sum(float((p ** 2).sum()) for n, p in model.named_parameters() if "weight" in n) < \
-        sum(float((p ** 2).sum()) for n, p in train.build_model(MLP, 0).named_parameters() if "weight" in n)
+
+    def weight_norm(m):
+        return sum(float((p ** 2).sum()) for n, p in m.named_parameters() if "weight" in n)
+
+    assert weight_norm(model) < weight_norm(train.build_model(MLP, 0))
