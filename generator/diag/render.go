@@ -18,11 +18,14 @@ type Sources map[string][]byte
 //	hint: did you mean `kernel_size`?
 //	path:line:col: note: in expansion of ConvBlock
 //
-// Related locations follow as their own `note:` lines.
+// Related locations follow as their own `note:` lines. A note about the
+// place the diagnostic before it quoted does not quote it again.
 func Render(w io.Writer, l *List, src Sources) {
-	for _, d := range l.Items {
+	for i, d := range l.Items {
 		fmt.Fprintf(w, "%s: %s: %s\n", d.Span.Start, d.Severity, d.Message)
-		writeExcerpt(w, d.Span, src)
+		if !(d.Severity == Note && i > 0 && l.Items[i-1].Span == d.Span) {
+			writeExcerpt(w, d.Span, src)
+		}
 		if d.Hint != "" {
 			fmt.Fprintf(w, "  hint: %s\n", d.Hint)
 		}

@@ -23,6 +23,14 @@ const (
 	MaxNesting  = 64
 )
 
+// recoveryBudget bounds the bytes parsed while recovering from syntax
+// errors. Each error costs a re-parse of the whole file, so a large file
+// with many errors would take minutes (50 errors in 10 MiB: 50 parses);
+// past the budget the errors found so far are reported with a note. Files
+// up to 640 KiB always get all of them (up to diag.MaxErrors). A variable
+// so that tests can lower it.
+var recoveryBudget = 32 << 20
+
 var parser = participle.MustBuild[File](
 	participle.Lexer(lexDef{}),
 	participle.Elide("Comment"),
@@ -57,7 +65,20 @@ func Parse(filename string, src []byte) (*File, *diag.List) {
 	}
 	work := src
 	lastOff, copied := -1, false
+	parsed := 0
 	for attempt := 0; attempt <= diag.MaxErrors; attempt++ {
+		if attempt > 0 && parsed+len(work) > recoveryBudget {
+			// At the last error, so that it sorts after it.
+			last := diags.Items[len(diags.Items)-1]
+			diags.Add(&diag.Diagnostic{
+				Severity: diag.Note,
+				Span:     diag.At(last.Span.Start),
+				Message: fmt.Sprintf("stopped looking for syntax errors after %d: each one costs a re-parse of this %.1f MiB file; fix these and check again",
+					attempt, float64(len(src))/(1<<20)),
+			})
+			return nil, diags
+		}
+		parsed += len(work)
 		f, err := parseBytes(filename, work)
 		if err == nil {
 			if diags.HasErrors() {
