@@ -8,6 +8,7 @@ package backend
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/rules-neural/rules_neural/generator/diag"
 	"github.com/rules-neural/rules_neural/generator/ir"
@@ -116,7 +117,15 @@ func (req *Request) Selected() ([]*ir.Network, error) {
 			missing = append(missing, n)
 		}
 		sort.Strings(missing)
-		return nil, fmt.Errorf("no network named %v in %s", missing, req.Source)
+		declared := make([]string, len(req.Model.Networks))
+		for i, n := range req.Model.Networks {
+			declared[i] = n.Name
+		}
+		msg := fmt.Sprintf("no network `%s` in %s", strings.Join(missing, "`, `"), req.Source)
+		if s := diag.Suggest(missing[0], declared); s != "" {
+			msg += fmt.Sprintf("; did you mean `%s`?", s)
+		}
+		return nil, fmt.Errorf("%s (its networks: %s)", msg, strings.Join(declared, ", "))
 	}
 	return out, nil
 }

@@ -17,7 +17,7 @@ import (
 var compileCommand = &command{
 	name:    "compile",
 	args:    "--backend B [-o DIR | --output FILE [--search-output FILE]] [--network N] [--check] FILE",
-	summary: "generate PyTorch, TensorFlow, ONNX or Go code from FILE",
+	summary: "generate a backend's code from FILE (today: PyTorch)",
 	detail: `Compile checks FILE and, when it has no errors, generates the backend's
 files for each network (or only the networks named with --network, which
 may be repeated) into DIR, by default the directory of FILE. Files are

@@ -64,7 +64,7 @@ func TestCompileDefaultDirAndNetwork(t *testing.T) {
 	}
 	r := neuralgen(t, "", "compile", "--backend", "pytorch", "--network", "C", path)
 	r.expect(t, exitError)
-	if !strings.Contains(r.stderr, "no network named [C]") {
+	if !strings.Contains(r.stderr, "no network `C` in "+path+"; did you mean `A`? (its networks: A, B)") {
 		t.Errorf("unknown network: %q", r.stderr)
 	}
 }
