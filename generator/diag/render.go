@@ -61,13 +61,45 @@ func writeExcerpt(w io.Writer, span Span, src Sources) {
 		}
 	}
 	width := 1
-	if span.End.Line == span.Start.Line && span.End.Offset > span.Start.Offset {
+	switch {
+	case span.End.Line == span.Start.Line && span.End.Offset > span.Start.Offset:
 		width = span.End.Offset - span.Start.Offset
+	case span.End.Line > span.Start.Line:
+		// The span goes on past this line (or ends where the parser saw the
+		// next token, on a later line): underline the rest of the code on it.
+		width = codeEnd(line, span.Start.Col-1) - (span.Start.Col - 1)
+		if width < 1 {
+			width = 1
+		}
 	}
 	if max := len(line) - (span.Start.Col - 1); width > max && max > 0 {
 		width = max
 	}
 	fmt.Fprintf(w, "    %s^%s\n", pad.String(), strings.Repeat("~", width-1))
+}
+
+// codeEnd is the end of the code on line from byte from on: before a
+// trailing `#` or `//` comment (outside strings) and trailing blanks.
+func codeEnd(line string, from int) int {
+	end := len(line)
+	var quote byte
+	for i := from; i < len(line); i++ {
+		c := line[i]
+		switch {
+		case quote != 0:
+			if c == '\\' {
+				i++
+			} else if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '#' || (c == '/' && i+1 < len(line) && line[i+1] == '/'):
+			end = i
+			i = len(line)
+		}
+	}
+	return len(strings.TrimRight(line[:end], " \t"))
 }
 
 // jsonReport is the stable shape of `--json` diagnostics output.

@@ -28,3 +28,20 @@ func TestRender(t *testing.T) {
 		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
 	}
 }
+
+// A span that goes on past its line, as participle's end positions do when
+// they stop at the next token, is underlined to the end of the code on the
+// line: not into a trailing comment, whose quotes do not confuse it.
+func TestRenderSpanPastTheLine(t *testing.T) {
+	src := []byte("  optimizer: Adamm(lr=\"#1\")   # was \"Adam\"\n  loss: mse\n")
+	l := &List{}
+	l.Errorf(Span{Start: Pos{File: "m.neural", Offset: 13, Line: 1, Col: 14}, End: Pos{File: "m.neural", Offset: 44, Line: 2, Col: 3}}, "unknown optimizer `Adamm`")
+	var b bytes.Buffer
+	Render(&b, l, Sources{"m.neural": src})
+	want := "m.neural:1:14: error: unknown optimizer `Adamm`\n" +
+		"      optimizer: Adamm(lr=\"#1\")   # was \"Adam\"\n" +
+		"                 ^~~~~~~~~~~~~~\n"
+	if b.String() != want {
+		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
