@@ -28,7 +28,8 @@ def neural_model(name, src, network = "", networks = None, backends = ["pytorch"
       search: also declare `<name>_search` (the network must have HPO values).
       visibility: visibility of the targets.
       tags: tags of the targets.
-      **kwargs: passed to the py_binary (for example `args` or `env`).
+      **kwargs: passed to the `<name>_train` py_binary (for example `args`
+        or `env`).
     """
     for b in backends:
         if b not in _BACKENDS:
