@@ -117,10 +117,7 @@ func (req *Request) Selected() ([]*ir.Network, error) {
 			missing = append(missing, n)
 		}
 		sort.Strings(missing)
-		declared := make([]string, len(req.Model.Networks))
-		for i, n := range req.Model.Networks {
-			declared[i] = n.Name
-		}
+		declared := req.Model.NetworkNames()
 		msg := fmt.Sprintf("no network `%s` in %s", strings.Join(missing, "`, `"), req.Source)
 		if s := diag.Suggest(missing[0], declared); s != "" {
 			msg += fmt.Sprintf("; did you mean `%s`?", s)

@@ -24,6 +24,17 @@ type Model struct {
 	Research []*Research
 }
 
+// NetworkNames lists the names of the model's networks in file order.
+func (m *Model) NetworkNames() []string {
+	names := make([]string, 0, len(m.Networks))
+	for _, n := range m.Networks {
+		if n != nil {
+			names = append(names, n.Name)
+		}
+	}
+	return names
+}
+
 // Research keeps a `research` block as metadata for backends and docs.
 type Research struct {
 	Name    string

@@ -146,7 +146,7 @@ func (e *env) writeOutput(c *command, path, searchPath string, model *ir.Model, 
 	nets, err := req.Selected()
 	if err == nil && len(nets) != 1 {
 		err = fmt.Errorf("--output writes one network, but %s declares %d (%s): choose one with --network",
-			req.Source, len(nets), strings.Join(networkNames(model), ", "))
+			req.Source, len(nets), strings.Join(model.NetworkNames(), ", "))
 	}
 	var files []backend.File
 	if err == nil {
@@ -189,15 +189,6 @@ func fileOf(out []backend.File, role backend.Role) ([]byte, bool) {
 		}
 	}
 	return nil, false
-}
-
-// networkNames lists the model's networks in file order.
-func networkNames(model *ir.Model) []string {
-	names := make([]string, 0, len(model.Networks))
-	for _, n := range model.Networks {
-		names = append(names, n.Name)
-	}
-	return names
 }
 
 // checkFresh compares the generated files with the ones in dir.

@@ -54,7 +54,7 @@ func runSummary(e *env, c *command, args []string) int {
 		return exitError
 	}
 	if len(expect) > 0 {
-		got := networkNames(model)
+		got := model.NetworkNames()
 		if strings.Join(got, ",") != strings.Join(expect, ",") {
 			fmt.Fprintf(e.stderr, "%s: error: declares the networks [%s], expected [%s]\n",
 				files[0], strings.Join(got, ", "), strings.Join(expect, ", "))
