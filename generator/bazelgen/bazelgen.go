@@ -132,7 +132,8 @@ func ReadSources(dir string) ([]Source, *diag.List, diag.Sources, error) {
 		// Whether a network has HPO values is known only after macro
 		// expansion. A file with other errors is the build's to report
 		// (its check fails); here it only leaves `search` unknown.
-		if model, cd := driver.Check(src.Name, src.Text); !cd.HasErrors() && model != nil {
+		cd := &diag.List{}
+		if model := driver.CheckParsed(src.Name, file, cd, nil); !cd.HasErrors() && model != nil {
 			s.Search = map[string]bool{}
 			for _, n := range model.Networks {
 				s.Search[n.Name] = n.Searchable()

@@ -77,6 +77,13 @@ func CheckPinned(filename string, src []byte, pins Pins) (*ir.Model, *diag.List)
 		diags.Normalize()
 		return nil, diags
 	}
+	return CheckParsed(filename, file, diags, pins), diags
+}
+
+// CheckParsed runs the rest of CheckPinned (sema, pins, shapes) on a file
+// the caller already parsed without errors, adding to diags and normalizing
+// them; for callers that need the syntax tree too.
+func CheckParsed(filename string, file *syntax.File, diags *diag.List, pins Pins) *ir.Model {
 	model := sema.Build(file, diags)
 	if model != nil {
 		used := map[string]bool{}
@@ -107,7 +114,7 @@ func CheckPinned(filename string, src []byte, pins Pins) (*ir.Model, *diag.List)
 		}
 	}
 	diags.Normalize()
-	return model, diags
+	return model
 }
 
 func hpoNames(m *ir.Model) []string {
