@@ -103,6 +103,16 @@ func (w *workspace) bazel(t *testing.T, args ...string) bazelResult {
 	return r
 }
 
+// buildFails runs bazel build on target and expects it to fail with want
+// in its error output.
+func (w *workspace) buildFails(t *testing.T, target, want string) {
+	t.Helper()
+	r := w.bazel(t, "build", target)
+	if r.code == 0 || !strings.Contains(r.stderr, want) {
+		t.Errorf("bazel build %s: exit %d, want a failure saying %q:\n%s", target, r.code, want, r.stderr)
+	}
+}
+
 func TestBazelWorkspace(t *testing.T) {
 	w := newWorkspace(t)
 
@@ -142,16 +152,10 @@ func TestBazelWorkspace(t *testing.T) {
 		}
 	}
 	// The validation action reports it for the library alone too.
-	r = w.bazel(t, "build", "//bad:broken")
-	if r.code == 0 || !strings.Contains(r.stderr, "bad/broken.neural:4:5: error:") {
-		t.Errorf("bazel build //bad:broken: exit %d\n%s", r.code, r.stderr)
-	}
+	w.buildFails(t, "//bad:broken", "bad/broken.neural:4:5: error:")
 
 	// A missing model label is Bazel's own error.
-	r = w.bazel(t, "build", "//missing:orphan")
-	if r.code == 0 || !strings.Contains(r.stderr, "in model attribute of neural_py_library rule //missing:orphan: rule '//missing:nope' does not exist") {
-		t.Errorf("bazel build //missing:orphan: exit %d\n%s", r.code, r.stderr)
-	}
+	w.buildFails(t, "//missing:orphan", "in model attribute of neural_py_library rule //missing:orphan: rule '//missing:nope' does not exist")
 
 	// A prebuilt compiler through a toolchain of the workspace's own
 	// generates the same bytes.
@@ -212,10 +216,7 @@ func TestBazelWorkspace(t *testing.T) {
 	}
 
 	// Declared networks that the file does not have.
-	r = w.bazel(t, "build", "//mismatch:tiny")
-	if r.code == 0 || !strings.Contains(r.stderr, "mismatch/tiny.neural: error: declares the networks [TinyNet], expected [SmallNet]") {
-		t.Errorf("bazel build //mismatch:tiny: exit %d\n%s", r.code, r.stderr)
-	}
+	w.buildFails(t, "//mismatch:tiny", "mismatch/tiny.neural: error: declares the networks [TinyNet], expected [SmallNet]")
 	// The HPO search driver runs under bazel run: each trial compiles the
 	// source with the toolchain's neuralgen (runfiles of this external
 	// repository), and --out is relative to where bazel was run.
@@ -227,14 +228,8 @@ func TestBazelWorkspace(t *testing.T) {
 		!strings.Contains(string(best), `"dense.units"`) || !strings.Contains(string(best), `"optimizer.learning_rate"`) {
 		t.Errorf("best.json of the search: %q (%v)", best, err)
 	}
-	r = w.bazel(t, "build", "//search:fixed_search")
-	if r.code == 0 || !strings.Contains(r.stderr, "--search-output: network Fixed has no hyper-parameters to search") {
-		t.Errorf("bazel build //search:fixed_search: exit %d\n%s", r.code, r.stderr)
-	}
+	w.buildFails(t, "//search:fixed_search", "--search-output: network Fixed has no hyper-parameters to search")
 
 	// networks with two sources is refused when the target is analysed.
-	r = w.bazel(t, "build", "//mismatch:two")
-	if r.code == 0 || !strings.Contains(r.stderr, "networks names the networks of a single source, but //mismatch:two has 2; give each source its own neural_library") {
-		t.Errorf("bazel build //mismatch:two: exit %d\n%s", r.code, r.stderr)
-	}
+	w.buildFails(t, "//mismatch:two", "networks names the networks of a single source, but //mismatch:two has 2; give each source its own neural_library")
 }
