@@ -162,9 +162,15 @@ def guarded(fn: Callable[[], int]) -> int:
 
 
 def parse(parser: argparse.ArgumentParser, argv: Optional[Sequence[str]]):
-    """(args, None) or (None, exit code) for --help and usage errors."""
+    """(args, None) or (None, exit code) for --help and usage errors.
+
+    Relative --out and --data-dir are resolved against the directory
+    ``bazel run`` was started from (see :func:`resolve_paths`).
+    """
     try:
-        return parser.parse_args(argv), None
+        args = parser.parse_args(argv)
+        resolve_paths(args, os.environ.get("BUILD_WORKING_DIRECTORY"))
+        return args, None
     except SystemExit as e:  # --help
         return None, int(e.code or 0)
     except UsageError as e:
@@ -178,7 +184,6 @@ def main(model_cls: Callable[[], Any], spec: Mapping[str, Any],
     args, code = parse(build_parser(spec), argv)
     if args is None:
         return code
-    resolve_paths(args, os.environ.get("BUILD_WORKING_DIRECTORY"))
     return guarded(lambda: run(model_cls, spec, args))
 
 

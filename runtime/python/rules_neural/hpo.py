@@ -286,7 +286,6 @@ def main(model_factory: Callable[[dict], Any], spec: Mapping[str, Any],
     args, code = cli.parse(build_parser(spec), argv)
     if args is None:
         return code
-    cli.resolve_paths(args, os.environ.get("BUILD_WORKING_DIRECTORY"))
 
     def run() -> int:
         config = cli.config_from_args(spec, args)
