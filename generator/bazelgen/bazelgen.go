@@ -218,10 +218,7 @@ func Update(path string, content []byte, sources []Source, opts Options) ([]byte
 			continue
 		}
 		t.done = true
-		if !t.single && r.AttrString("network") != t.network {
-			r.SetAttr("network", &build.StringExpr{Value: t.network})
-		}
-		setSearch(r, t)
+		setAttrs(r, t)
 	}
 	for _, r := range drop {
 		deleteStmt(f, r.Call)
@@ -246,14 +243,20 @@ func Update(path string, content []byte, sources []Source, opts Options) ([]byte
 		r := build.NewRule(call)
 		r.SetAttr("name", &build.StringExpr{Value: t.name})
 		r.SetAttr("src", &build.StringExpr{Value: t.src})
-		if !t.single {
-			r.SetAttr("network", &build.StringExpr{Value: t.network})
-		}
-		setSearch(r, t)
+		setAttrs(r, t)
 		f.Stmt = append(f.Stmt, call)
 	}
 	fixLoad(f, opts)
 	return build.Format(f), nil
+}
+
+// setAttrs brings the attributes the generator manages, besides name and
+// src, in line with t: `network` (for a file with several) and `search`.
+func setAttrs(r *build.Rule, t *target) {
+	if !t.single && r.AttrString("network") != t.network {
+		r.SetAttr("network", &build.StringExpr{Value: t.network})
+	}
+	setSearch(r, t)
 }
 
 // setSearch gives r `search = True` when its network has hyper-parameters
