@@ -27,26 +27,38 @@ if [ "$rc" != 0 ]; then
 	exit "$rc"
 fi
 
+# run_target TARGET FILE... -- ARG...: `bazel run TARGET -- ARG... --quiet
+# --out $out` into a fresh directory $out; exits 1, showing Bazel's output,
+# unless it succeeds and writes every FILE there.
+run_target() {
+	local target=$1 files=()
+	shift
+	while [ "$1" != "--" ]; do
+		files+=("$1")
+		shift
+	done
+	shift
+	out=$(mktemp -d)
+	local ok=1
+	bazel run "$target" -- "$@" --quiet --out "$out" >"$log" 2>&1 || ok=0
+	for f in "${files[@]}"; do
+		[ -s "$out/$f" ] || ok=0
+	done
+	if [ "$ok" != 1 ]; then
+		cat "$log"
+		echo "bazel run $target failed"
+		exit 1
+	fi
+}
+
 # The training entry point under `bazel run` (synthetic data: seconds).
-out=$(mktemp -d)
-if ! bazel run //models:mnist_train -- --epochs 1 --dataset synthetic --quiet --out "$out" >"$log" 2>&1 ||
-	[ ! -s "$out/metrics.json" ] || [ ! -s "$out/checkpoint.pt" ]; then
-	cat "$log"
-	echo "bazel run //models:mnist_train failed"
-	exit 1
-fi
+run_target //models:mnist_train metrics.json checkpoint.pt -- --epochs 1 --dataset synthetic
 echo "bazel run //models:mnist_train -- --epochs 1 --dataset synthetic: wrote $(cd "$out" && ls | tr '\n' ' ')"
 rm -rf "$out"
 
 # The HPO search driver: each trial compiles the model with the toolchain's
 # neuralgen and trains it.
-out=$(mktemp -d)
-if ! bazel run //models:mnist_hpo_search -- --trials 2 --epochs 1 --dataset synthetic \
-	--synthetic-size 256 --quiet --out "$out" >"$log" 2>&1 || [ ! -s "$out/best.json" ]; then
-	cat "$log"
-	echo "bazel run //models:mnist_hpo_search failed"
-	exit 1
-fi
+run_target //models:mnist_hpo_search best.json -- --trials 2 --epochs 1 --dataset synthetic --synthetic-size 256
 echo "bazel run //models:mnist_hpo_search -- --trials 2 --dataset synthetic: best $(tr -d ' \n' <"$out/best.json")"
 rm -rf "$out"
 
