@@ -15,24 +15,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 log() { printf 'setup-bazel: %s\n' "$*" >&2; }
+# shellcheck source=tools/debian.sh
+. tools/debian.sh
 
 GAZELLE_VERSION=v0.53.0
 DEBS="bazel-bootstrap bazel-skylib bazel-rules-java golang-1.19-go"
 
-missing=""
-for p in $DEBS; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-	if [ "$(id -u)" != 0 ]; then
-		log "need root to install Debian packages:$missing"
-		exit 1
-	fi
-	log "installing Debian packages:$missing"
-	DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-	# shellcheck disable=SC2086
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
-fi
+# shellcheck disable=SC2086
+ensure_debs $DEBS
 
 if ! command -v go >/dev/null 2>&1; then
 	export PATH="/usr/lib/go-1.19/bin:$PATH"

@@ -15,24 +15,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 log() { printf 'setup: %s\n' "$*" >&2; }
-
-apt_updated=0
-apt_install() {
-	if [ "$(id -u)" != 0 ]; then
-		log "need root to install Debian packages: $*"
-		return 1
-	fi
-	if [ "$apt_updated" = 0 ]; then
-		DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-		apt_updated=1
-	fi
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
-}
+# shellcheck source=tools/debian.sh
+. tools/debian.sh
 
 GO119=/usr/lib/go-1.19/bin/go
 if [ ! -x "$GO119" ]; then
-	log "installing Debian golang-1.19-go"
-	apt_install golang-1.19-go
+	ensure_debs golang-1.19-go
 fi
 
 # Python side (issue 3): Debian's interpreter with Debian's torch 1.13 (CPU,
@@ -41,15 +29,8 @@ fi
 # run time; the dataset comes from here.
 PY_DEBS="python3 python3-torch python3-numpy python3-onnx python3-optuna python3-pytest python3-pycodestyle dataset-fashion-mnist"
 if [ "${RULES_NEURAL_SKIP_PYTHON:-0}" != 1 ]; then
-	missing=""
-	for p in $PY_DEBS; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
-	done
-	if [ -n "$missing" ]; then
-		log "installing Debian packages:$missing"
-		# shellcheck disable=SC2086
-		apt_install $missing
-	fi
+	# shellcheck disable=SC2086
+	ensure_debs $PY_DEBS
 fi
 
 if ! command -v go >/dev/null 2>&1; then
